@@ -1,0 +1,173 @@
+"""Reads a flow's structure and words from kb/ and builds an immutable, validated Flow."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+from .model import Answer, Flow, FlowWords, Node, NodeType, NodeWords, Outcome
+from .validator import SOURCE_LOCALE, Problem, structure_problems, words_problems
+
+
+class FlowError(Exception):
+    """A flow that cannot be used; `problems` says why, each naming its file and node."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_flows(flows_dir: Path, kb_dir: Path, locales: Iterable[str]) -> dict[str, Flow]:
+    """Every kb/flows/*.toml, keyed by slug. Raises FlowError with all problems of all flows."""
+    flows: dict[str, Flow] = {}
+    problems: list[Problem] = []
+    for path in sorted(Path(flows_dir).glob("*.toml")):
+        try:
+            flow = load_flow(path, kb_dir, locales)
+        except FlowError as error:
+            problems.extend(error.problems)
+            continue
+        if flow.slug in flows:
+            problems.append(Problem(path, f"slug '{flow.slug}' is already used by {flows[flow.slug].source}"))
+        flows[flow.slug] = flow
+    if problems:
+        raise FlowError(problems)
+    return flows
+
+
+def load_flow(path: Path, kb_dir: Path, locales: Iterable[str]) -> Flow:
+    path = Path(path)
+    raw_bytes = path.read_bytes()
+    data = _parse(path, raw_bytes)
+    problems: list[Problem] = []
+    flow_id = _text(data, "id", path, problems)
+    slug = data.get("slug") or flow_id.replace("_", "-")
+    start = _text(data, "start", path, problems)
+    nodes = [_node(raw, path, problems) for raw in _list(data, "nodes", path, problems)]
+    nodes = [node for node in nodes if node is not None]
+    if problems:
+        raise FlowError(problems)
+    problems.extend(structure_problems(path, start, nodes))
+    by_id = {node.id: node for node in nodes}
+
+    words: dict[str, FlowWords] = {}
+    for locale in dict.fromkeys([SOURCE_LOCALE, *locales]):
+        words_path = Path(kb_dir) / locale / "flows" / path.name
+        if not words_path.exists():
+            if locale == SOURCE_LOCALE:
+                problems.append(Problem(words_path, f"missing: every node of '{flow_id}' needs Italian text"))
+            continue
+        flow_words = _words(words_path, locale, problems)
+        if flow_words is not None:
+            problems.extend(words_problems(flow_words, by_id, required=locale == SOURCE_LOCALE))
+            words[locale] = flow_words
+    if problems:
+        raise FlowError(problems)
+
+    return Flow(
+        id=flow_id,
+        slug=slug,
+        start=start,
+        nodes=MappingProxyType(by_id),
+        version=hashlib.sha256(raw_bytes).hexdigest()[:12],
+        source=path,
+        words=MappingProxyType(words),
+        depth=MappingProxyType(_depths(by_id)),
+    )
+
+
+def _parse(path: Path, raw_bytes: bytes) -> dict[str, Any]:
+    try:
+        return tomllib.loads(raw_bytes.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise FlowError([Problem(path, f"not valid TOML: {error}")]) from error
+
+
+def _text(data: Mapping[str, Any], key: str, path: Path, problems: list[Problem], node: str | None = None) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        problems.append(Problem(path, f"'{key}' must be a non-empty string", node))
+        return ""
+    return value
+
+
+def _list(data: Mapping[str, Any], key: str, path: Path, problems: list[Problem]) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        problems.append(Problem(path, f"'{key}' must be a list"))
+        return []
+    return value
+
+
+def _node(raw: Any, path: Path, problems: list[Problem]) -> Node | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(path, "every [[nodes]] entry must be a table"))
+        return None
+    node_id = _text(raw, "id", path, problems)
+    type_name = raw.get("type")
+    if type_name not in NodeType._value2member_map_:
+        problems.append(Problem(path, f"unknown node type {type_name!r}", node_id or None))
+        return None
+    node_type = NodeType(type_name)
+    if node_type is NodeType.OUTCOME:
+        kind = raw.get("outcome")
+        if kind not in Outcome._value2member_map_:
+            allowed = ", ".join(o.value for o in Outcome)
+            problems.append(Problem(path, f"unknown outcome kind {kind!r} (use one of: {allowed})", node_id))
+            return None
+        return Node(id=node_id, type=node_type, outcome=Outcome(kind))
+    if node_type is NodeType.INFO:
+        return Node(id=node_id, type=node_type, next=raw.get("next"))
+    answers = []
+    for answer in raw.get("answers", []):
+        if not isinstance(answer, dict) or not answer.get("id") or not answer.get("next"):
+            problems.append(Problem(path, "every answer needs an 'id' and a 'next'", node_id))
+            continue
+        answers.append(Answer(id=answer["id"], next=answer["next"]))
+    return Node(id=node_id, type=node_type, answers=tuple(answers))
+
+
+def _words(path: Path, locale: str, problems: list[Problem]) -> FlowWords | None:
+    try:
+        data = _parse(path, path.read_bytes())
+    except FlowError as error:
+        problems.extend(error.problems)
+        return None
+    flow_table = data.get("flow", {})
+    nodes = {}
+    for node_id, raw in data.get("nodes", {}).items():
+        if not isinstance(raw, dict):
+            problems.append(Problem(path, "node words must be a table", node_id))
+            continue
+        answers = raw.get("answers", {})
+        nodes[node_id] = NodeWords(
+            title=str(raw.get("title", "")),
+            hint=str(raw.get("hint", "")),
+            body=str(raw.get("body", "")),
+            answers=MappingProxyType({str(k): str(v) for k, v in answers.items()}),
+        )
+    return FlowWords(
+        locale=locale,
+        source=path,
+        title=str(flow_table.get("title", "")),
+        summary=str(flow_table.get("summary", "")),
+        nodes=MappingProxyType(nodes),
+    )
+
+
+def _depths(by_id: Mapping[str, Node]) -> dict[str, int]:
+    """Longest number of answers from each node to an outcome (the graph is acyclic by now)."""
+    depth: dict[str, int] = {}
+
+    def visit(node_id: str) -> int:
+        if node_id not in depth:
+            successors = by_id[node_id].successors()
+            depth[node_id] = 0 if not successors else 1 + max(visit(t) for t in successors)
+        return depth[node_id]
+
+    for node_id in by_id:
+        visit(node_id)
+    return depth

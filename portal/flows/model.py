@@ -1,0 +1,110 @@
+"""Immutable dataclasses of a flow: structure from kb/flows/, words from kb/<locale>/flows/."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+
+class NodeType(enum.StrEnum):
+    QUESTION = "question"
+    INFO = "info"
+    OUTCOME = "outcome"
+
+
+class Outcome(enum.StrEnum):
+    APPEAL = "appeal"
+    WAIT = "wait"
+    CONTACT_META = "contact-meta"
+
+
+#: The answer id recorded when a visitor continues past an info node.
+CONTINUE = "continue"
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    next: str
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    type: NodeType
+    answers: tuple[Answer, ...] = ()
+    next: str | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def slug(self) -> str:
+        """The node's permalink segment: its id with hyphens."""
+        return self.id.replace("_", "-")
+
+    @property
+    def is_question(self) -> bool:
+        return self.type is NodeType.QUESTION
+
+    @property
+    def is_info(self) -> bool:
+        return self.type is NodeType.INFO
+
+    @property
+    def is_outcome(self) -> bool:
+        return self.type is NodeType.OUTCOME
+
+    def target(self, answer_id: str) -> str | None:
+        """The id of the node an answer leads to, or None if the answer does not belong here."""
+        if self.is_info:
+            return self.next if answer_id == CONTINUE else None
+        for answer in self.answers:
+            if answer.id == answer_id:
+                return answer.next
+        return None
+
+    def successors(self) -> tuple[str, ...]:
+        if self.is_info:
+            return (self.next,) if self.next else ()
+        return tuple(answer.next for answer in self.answers)
+
+
+@dataclass(frozen=True)
+class NodeWords:
+    title: str
+    hint: str = ""
+    body: str = ""
+    answers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class FlowWords:
+    locale: str
+    source: Path
+    title: str
+    summary: str
+    nodes: Mapping[str, NodeWords]
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    slug: str
+    start: str
+    nodes: Mapping[str, Node]
+    version: str
+    source: Path
+    words: Mapping[str, FlowWords]
+    #: For each node, the largest number of answers still needed to reach an outcome.
+    depth: Mapping[str, int]
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+    def node_by_slug(self, slug: str) -> Node | None:
+        return self.nodes.get(slug.replace("-", "_")) if "_" not in slug else None
+
+    def outcome_nodes(self) -> tuple[Node, ...]:
+        return tuple(node for node in self.nodes.values() if node.is_outcome)

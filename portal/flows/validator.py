@@ -1,0 +1,150 @@
+"""Checks a flow's structure and words; every problem names the file and, where there is one, the node."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .model import FlowWords, Node, NodeType
+
+#: The locale every node must have words in.
+SOURCE_LOCALE = "it"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: Path
+    message: str
+    node: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}" + (f", node '{self.node}'" if self.node else "")
+        return f"{where}: {self.message}"
+
+
+def structure_problems(path: Path, start: str, nodes: Iterable[Node]) -> list[Problem]:
+    """Everything wrong with the graph: ids, targets, answers, reachability, cycles, dead ends."""
+    nodes = list(nodes)
+    problems: list[Problem] = []
+    by_id: dict[str, Node] = {}
+    for node in nodes:
+        if node.id in by_id:
+            problems.append(Problem(path, "duplicate node id", node.id))
+        by_id.setdefault(node.id, node)
+
+    if start not in by_id:
+        problems.append(Problem(path, f"start node '{start}' does not exist"))
+
+    for node in by_id.values():
+        if node.type is NodeType.QUESTION:
+            if not node.answers:
+                problems.append(Problem(path, "question has no answers", node.id))
+            seen: set[str] = set()
+            for answer in node.answers:
+                if answer.id in seen:
+                    problems.append(Problem(path, f"duplicate answer id '{answer.id}'", node.id))
+                seen.add(answer.id)
+        if node.type is NodeType.INFO and not node.next:
+            problems.append(Problem(path, "info node has no 'next'", node.id))
+        for target in node.successors():
+            if target not in by_id:
+                problems.append(Problem(path, f"unknown target '{target}'", node.id))
+    if problems:
+        return problems  # the graph checks below assume known targets and a known start
+
+    reachable = _reachable(start, by_id)
+    for node_id in by_id:
+        if node_id not in reachable:
+            problems.append(Problem(path, "unreachable from the start node", node_id))
+
+    cycle = _find_cycle(by_id)
+    if cycle:
+        problems.append(Problem(path, "cycle: " + " -> ".join(cycle), cycle[0]))
+
+    reaches_outcome = _reaching_outcome(by_id)
+    for node_id in by_id:
+        if node_id not in reaches_outcome:
+            problems.append(Problem(path, "no outcome can be reached from this node", node_id))
+    return problems
+
+
+def words_problems(words: FlowWords, nodes: Mapping[str, Node], *, required: bool) -> list[Problem]:
+    """Words for unknown ids are typos; in the source locale every node needs all its words."""
+    problems: list[Problem] = []
+    path = words.source
+    if required and not words.title:
+        problems.append(Problem(path, "the [flow] table needs a title"))
+    for node_id in words.nodes:
+        if node_id not in nodes:
+            problems.append(Problem(path, "words for a node that is not in the flow", node_id))
+    for node in nodes.values():
+        node_words = words.nodes.get(node.id)
+        if node_words is None:
+            if required:
+                problems.append(Problem(path, f"no {words.locale} text for this node", node.id))
+            continue
+        if not node_words.title.strip():
+            problems.append(Problem(path, "empty title", node.id))
+        if (node.is_info or node.is_outcome) and not node_words.body.strip():
+            problems.append(Problem(path, f"{node.type} node needs a body", node.id))
+        answer_ids = {answer.id for answer in node.answers}
+        for answer_id in node_words.answers:
+            if answer_id not in answer_ids:
+                problems.append(Problem(path, f"label for unknown answer '{answer_id}'", node.id))
+        for answer in node.answers:
+            if not node_words.answers.get(answer.id, "").strip():
+                if required or node_words.answers:
+                    problems.append(Problem(path, f"answer '{answer.id}' has no label", node.id))
+    return problems
+
+
+def _reachable(start: str, by_id: Mapping[str, Node]) -> set[str]:
+    seen, stack = set(), [start]
+    while stack:
+        node_id = stack.pop()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        stack.extend(by_id[node_id].successors())
+    return seen
+
+
+def _find_cycle(by_id: Mapping[str, Node]) -> list[str] | None:
+    """One cycle as a list of ids (first id repeated at the end), or None."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    trail: list[str] = []
+
+    def visit(node_id: str) -> list[str] | None:
+        state[node_id] = 1
+        trail.append(node_id)
+        for target in by_id[node_id].successors():
+            if state.get(target) == 1:
+                return trail[trail.index(target):] + [target]
+            if target not in state:
+                found = visit(target)
+                if found:
+                    return found
+        trail.pop()
+        state[node_id] = 2
+        return None
+
+    for node_id in by_id:
+        if node_id not in state:
+            found = visit(node_id)
+            if found:
+                return found
+    return None
+
+
+def _reaching_outcome(by_id: Mapping[str, Node]) -> set[str]:
+    """Ids of the nodes from which some outcome can be reached (fixed point, so cycles are safe)."""
+    good = {node_id for node_id, node in by_id.items() if node.is_outcome}
+    changed = True
+    while changed:
+        changed = False
+        for node_id, node in by_id.items():
+            if node_id not in good and any(t in good for t in node.successors()):
+                good.add(node_id)
+                changed = True
+    return good

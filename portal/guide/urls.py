@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "guide"
+
+urlpatterns = [
+    path("<slug:flow_slug>/", views.flow_start, name="flow"),
+    path("<slug:flow_slug>/<slug:node_slug>/", views.step, name="step"),
+]

@@ -1,0 +1,194 @@
+"""The walk: look up the flow and node, replay the answers, render one template (or its #step partial)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.vary import vary_on_headers
+
+from portal.content.steps import StepText, step_text
+from portal.flows.model import Flow, Node, Outcome
+from portal.flows.registry import all_flows, get_flow
+from portal.flows.validator import SOURCE_LOCALE
+from portal.flows.resolver import Resolution, answer_step, resolve_node
+from portal.http import method_not_allowed
+from portal.tracking import services as tracking
+
+from .forms import AnswerForm
+from .walks import Walk, walk_begin, walk_load, walk_save
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    locale = get_language()
+    guides = [GuideCard.build(flow, locale) for flow in all_flows().values()]
+    return render(request, "home.html", {"guides": guides})
+
+
+def flow_start(request: HttpRequest, flow_slug: str) -> HttpResponse:
+    """GET: the guide's first step. POST ("start" / "start again"): a new tracked walk from the first step."""
+    if request.method not in ("GET", "POST"):
+        return method_not_allowed(request, ["GET", "POST"])
+    flow = _flow_or_404(flow_slug)
+    if request.method == "POST":
+        walk_begin(request, flow, entry=flow.start, locale=get_language())
+        return redirect(node_url(flow, flow.nodes[flow.start]), status=303)
+    return redirect(node_url(flow, flow.nodes[flow.start]))
+
+
+@vary_on_headers("HX-Request")
+def step(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
+    if request.method not in ("GET", "POST"):
+        return method_not_allowed(request, ["GET", "POST"])
+    flow = _flow_or_404(flow_slug)
+    node = flow.node_by_slug(node_slug)
+    if node is None:
+        raise Http404("unknown step")
+    locale = get_language()
+    walk = walk_load(request, flow) or walk_begin(request, flow, entry=node.id, locale=locale)
+    resolution = resolve_node(flow, walk.answers, walk.entry)
+
+    if not resolution.valid:  # stale or tampered answers: keep what still replays
+        walk.answers = list(resolution.answers)
+        walk_save(request, flow, walk)
+        if node.id not in resolution.path:
+            return redirect(node_url(flow, resolution.current))
+    elif node.id not in resolution.path:  # a permalink opened away from the walk: a new walk starts here
+        walk = walk_begin(request, flow, entry=node.id, locale=locale)
+        resolution = resolve_node(flow, walk.answers, walk.entry)
+
+    text = step_text(flow, locale, node.id)
+    status = 200
+    if request.method == "POST":
+        form = AnswerForm(node, text, data=request.POST)
+        if form.is_valid():
+            answer_id = form.cleaned_data["answer"]
+            walk.answers = list(answer_step(resolution, node.id, answer_id))
+            walk_save(request, flow, walk)
+            tracking.event_record_answer(session_id=walk.session_id, node_id=node.id, answer_id=answer_id)
+            return redirect(node_url(flow, flow.nodes[node.target(answer_id)]), status=303)
+        status = 400
+    else:
+        form = AnswerForm(node, text, initial={"answer": resolution.answer_at(node.id)})
+        tracking.event_record_shown(session_id=walk.session_id, node_id=node.id)
+        if node.is_outcome:
+            tracking.event_record_outcome(session_id=walk.session_id, node_id=node.id, kind=node.outcome.value)
+
+    page = StepPage.build(flow, node, text, resolution, walk, locale)
+    template = "guide/step.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#step"
+    return render(request, template, {"page": page, "form": form}, status=status)
+
+
+OUTCOME_LABELS = {
+    Outcome.APPEAL: _("What to do: appeal"),
+    Outcome.WAIT: _("What to do: wait"),
+    Outcome.CONTACT_META: _("What to do: contact Meta"),
+}
+
+
+@dataclass(frozen=True)
+class GuideCard:
+    """A guide as the home page offers it."""
+
+    title: str
+    summary: str
+    start_url: str
+    fallback: bool
+
+    @classmethod
+    def build(cls, flow: Flow, locale: str):
+        words = flow.words.get(locale) or flow.words[SOURCE_LOCALE]
+        return cls(
+            title=words.title or flow.words[SOURCE_LOCALE].title,
+            summary=words.summary or flow.words[SOURCE_LOCALE].summary,
+            start_url=reverse("guide:flow", args=[flow.slug]),
+            fallback=words.locale != locale,
+        )
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    title: str
+    answer: str
+    url: str
+
+
+@dataclass(frozen=True)
+class StepPage:
+    """Everything the step template shows, looked up once."""
+
+    flow: Flow
+    node: Node
+    text: StepText
+    url: str
+    restart_url: str
+    ref_code: str
+    number: int  # 1-based position of this node in the walk
+    max_steps: int  # the most steps this walk can take from its entry, along the longest branch
+    back_url: str | None
+    answered: tuple[AnsweredQuestion, ...]
+    deep_link: bool  # the walk was entered from a link, not from the start
+    fallback: bool  # the words are in Italian because the visitor's language has none yet
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(answer.id, self.text.answers[answer.id]) for answer in self.node.answers]
+
+    @property
+    def entered_by_link(self) -> bool:
+        """This is the step the visitor landed on from a link: earlier answers are unknown."""
+        return self.deep_link and self.number == 1
+
+    @property
+    def first_input_id(self) -> str:
+        return f"answer-{self.node.answers[0].id}" if self.node.answers else "step-title"
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS[self.node.outcome] if self.node.outcome else ""
+
+    @classmethod
+    def build(cls, flow: Flow, node: Node, text: StepText, resolution: Resolution, walk: Walk, locale: str):
+        index = resolution.path.index(node.id)
+        before = resolution.answers[:index]
+        answered = tuple(
+            AnsweredQuestion(
+                title=step_text(flow, locale, node_id).title,
+                answer=step_text(flow, locale, node_id).answers[answer_id],
+                url=node_url(flow, flow.nodes[node_id]),
+            )
+            for node_id, answer_id in before
+            if flow.nodes[node_id].is_question
+        )
+        previous = flow.nodes[before[-1][0]] if before else None
+        return cls(
+            flow=flow,
+            node=node,
+            text=text,
+            url=node_url(flow, node),
+            restart_url=reverse("guide:flow", args=[flow.slug]),
+            ref_code=walk.ref_code,
+            number=index + 1,
+            max_steps=index + flow.depth[node.id],
+            back_url=node_url(flow, previous) if previous else None,
+            answered=answered,
+            deep_link=walk.entry != flow.start,
+            fallback=text.is_fallback_for(locale),
+        )
+
+
+def node_url(flow: Flow, node: Node) -> str:
+    return reverse("guide:step", args=[flow.slug, node.slug])
+
+
+def _flow_or_404(slug: str) -> Flow:
+    flow = get_flow(slug)
+    if flow is None:
+        raise Http404("unknown guide")
+    return flow

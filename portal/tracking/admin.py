@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from .models import FlowSession, SessionEvent
+
+
+class SessionEventInline(admin.TabularInline):
+    model = SessionEvent
+    fields = ("at", "kind", "node_id", "answer_id")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FlowSession)
+class FlowSessionAdmin(admin.ModelAdmin):
+    """Read-only: sessions are written by the guide only."""
+
+    list_display = ("ref_code", "flow_id", "locale", "entry_node", "outcome_kind", "outcome_node", "started_at",
+                    "last_seen_at")
+    list_filter = ("outcome_kind", "locale", ("started_at", admin.DateFieldListFilter), "flow_id")
+    search_fields = ("ref_code",)
+    date_hierarchy = "started_at"
+    readonly_fields = ("ref_code", "flow_id", "flow_version", "locale", "entry_node", "started_at",
+                       "last_seen_at", "outcome_kind", "outcome_node")
+    fields = readonly_fields
+    inlines = [SessionEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,64 @@
+"""Anonymous tracked sessions of the guide. No IP address, no user agent, no free text."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutcomeKind(models.TextChoices):
+    APPEAL = "appeal", _("Appeal")
+    WAIT = "wait", _("Wait")
+    CONTACT_META = "contact-meta", _("Contact Meta")
+
+
+class FlowSessionQuerySet(models.QuerySet):
+    def with_outcome(self):
+        return self.exclude(outcome_kind="")
+
+
+class FlowSession(models.Model):
+    """One visitor's walk through one flow."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ref_code = models.CharField(_("reference code"), max_length=9, unique=True)
+    flow_id = models.CharField(_("flow"), max_length=64)
+    flow_version = models.CharField(_("flow version"), max_length=64)
+    locale = models.CharField(_("language"), max_length=8)
+    entry_node = models.CharField(_("entry step"), max_length=64)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
+    last_seen_at = models.DateTimeField(_("last seen"), auto_now_add=True)
+    outcome_kind = models.CharField(_("outcome"), max_length=16, choices=OutcomeKind.choices, blank=True)
+    outcome_node = models.CharField(_("outcome step"), max_length=64, blank=True)
+
+    objects = FlowSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guide session")
+        verbose_name_plural = _("guide sessions")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return self.ref_code
+
+
+class SessionEvent(models.Model):
+    class Kind(models.TextChoices):
+        SHOWN = "shown", _("Step shown")
+        ANSWERED = "answered", _("Answer given")
+        OUTCOME = "outcome", _("Outcome reached")
+
+    session = models.ForeignKey(FlowSession, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
+    node_id = models.CharField(_("step"), max_length=64)
+    answer_id = models.CharField(_("answer"), max_length=64, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        # The auto-increment id keeps events in the order they were recorded, even within one clock tick.
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.node_id}" + (f" → {self.answer_id}" if self.answer_id else "")
