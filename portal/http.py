@@ -1,6 +1,6 @@
 """Small response helpers shared by the site's views."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 
@@ -9,3 +9,10 @@ def method_not_allowed(request: HttpRequest, allowed: list[str]) -> HttpResponse
     response = TemplateResponse(request, "405.html", {"allowed": allowed}, status=405)
     response["Allow"] = ", ".join(allowed)
     return response.render()
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """303 after a successful POST (Post/Redirect/Get): the browser, and htmx, follow it with a GET."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response

@@ -16,7 +16,7 @@ from portal.flows.model import Flow, Node, Outcome
 from portal.flows.registry import all_flows, get_flow
 from portal.flows.validator import SOURCE_LOCALE
 from portal.flows.resolver import Resolution, answer_step, resolve_node
-from portal.http import method_not_allowed
+from portal.http import method_not_allowed, see_other
 from portal.tracking import services as tracking
 
 from .forms import AnswerForm
@@ -36,7 +36,7 @@ def flow_start(request: HttpRequest, flow_slug: str) -> HttpResponse:
     flow = _flow_or_404(flow_slug)
     if request.method == "POST":
         walk_begin(request, flow, entry=flow.start, locale=get_language())
-        return redirect(node_url(flow, flow.nodes[flow.start]), status=303)
+        return see_other(node_url(flow, flow.nodes[flow.start]))
     return redirect(node_url(flow, flow.nodes[flow.start]))
 
 
@@ -70,7 +70,7 @@ def step(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
             walk.answers = list(answer_step(resolution, node.id, answer_id))
             walk_save(request, flow, walk)
             tracking.event_record_answer(session_id=walk.session_id, node_id=node.id, answer_id=answer_id)
-            return redirect(node_url(flow, flow.nodes[node.target(answer_id)]), status=303)
+            return see_other(node_url(flow, flow.nodes[node.target(answer_id)]))
         status = 400
     else:
         form = AnswerForm(node, text, initial={"answer": resolution.answer_at(node.id)})

@@ -1,0 +1,46 @@
+"""Walking the guide through the test client the way a browser without JavaScript does."""
+
+from html.parser import HTMLParser
+
+from django.urls import reverse
+
+FLOW = "blocked-number"
+
+
+def step_url(node_id: str, lang: str = "it") -> str:
+    from django.utils import translation
+
+    with translation.override(lang):
+        return reverse("guide:step", args=[FLOW, node_id.replace("_", "-")])
+
+
+def start_url(lang: str = "it") -> str:
+    from django.utils import translation
+
+    with translation.override(lang):
+        return reverse("guide:flow", args=[FLOW])
+
+
+def node_of(response) -> str:
+    """The id of the node a step page shows (from its data-node attribute)."""
+    parser = _Attrs("data-node")
+    parser.feed(response.content.decode())
+    assert parser.values, "not a step page"
+    return parser.values[0]
+
+
+def attr_values(response, name: str) -> list[str]:
+    parser = _Attrs(name)
+    parser.feed(response.content.decode())
+    return parser.values
+
+
+class _Attrs(HTMLParser):
+    def __init__(self, name: str):
+        super().__init__()
+        self.name, self.values = name, []
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key == self.name:
+                self.values.append(value)

@@ -1,0 +1,284 @@
+"""The guide's pages: full page and htmx request, errors, deep links, changing answers, bad input."""
+
+import pytest
+from django.test import Client
+
+from portal.guide.walks import SESSION_KEY
+from portal.tracking.models import FlowSession
+
+from .helpers import FLOW, attr_values, node_of, start_url, step_url
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def begin(client: Client):
+    """Start a walk from the home page's button; returns the response of the first step."""
+    return client.post(start_url(), follow=True)
+
+
+def answer(client: Client, node_id: str, answer_id: str, **extra):
+    return client.post(step_url(node_id), {"answer": answer_id}, **extra)
+
+
+def walk_to(client: Client, *steps: tuple[str, str]):
+    begin(client)
+    for node_id, answer_id in steps:
+        response = answer(client, node_id, answer_id)
+        assert response.status_code == 303, (node_id, answer_id)
+    return client.get(response["Location"])
+
+
+class TestHomeAndRoot:
+    def test_root_redirects_to_italian_by_default(self, client):
+        response = client.get("/")
+        assert (response.status_code, response["Location"]) == (302, "/it/")
+
+    def test_root_follows_the_browser_language(self, client):
+        assert client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")["Location"] == "/en/"
+        assert client.get("/", HTTP_ACCEPT_LANGUAGE="de-DE")["Location"] == "/it/"
+
+    def test_home_offers_the_guide_as_a_post_form(self, client):
+        response = client.get("/it/")
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert f'<form method="post" action="{start_url()}">' in body
+        assert "<h1>Il tuo numero WhatsApp Business è bloccato?</h1>" in body
+
+    def test_healthz_is_tiny_and_untemplated(self, client, django_assert_num_queries):
+        with django_assert_num_queries(0):
+            response = client.get("/healthz")
+        assert (response.status_code, response.content, response["Content-Type"]) == (200, b"ok", "text/plain")
+
+    def test_flow_root_get_redirects_to_the_first_step(self, client):
+        response = client.get(start_url())
+        assert (response.status_code, response["Location"]) == (302, step_url("start"))
+
+
+class TestQuestionPage:
+    def test_full_page_is_a_real_form_with_radios(self, client):
+        response = walk_to(client, ("start", "continue"))
+        body = response.content.decode()
+        assert node_of(response) == "review_requested"
+        assert "<!doctype html>" in body.lower()
+        assert f'<form method="post" action="{step_url("review_requested")}"' in body
+        assert attr_values(response, "type").count("radio") == 3
+        assert attr_values(response, "name").count("answer") == 3
+        assert 'type="submit"' in body
+        assert 'aria-describedby="step-hint"' in body
+
+    def test_htmx_request_gets_only_the_step_region(self, client):
+        walk_to(client, ("start", "continue"))
+        response = client.get(step_url("review_requested"), **HTMX)
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert body.lstrip().startswith('<div id="step"')
+        assert "<html" not in body and "<header" not in body
+        assert node_of(response) == "review_requested"
+        assert "HX-Request" in response["Vary"]
+
+    def test_htmx_history_restore_gets_the_full_page(self, client):
+        walk_to(client, ("start", "continue"))
+        response = client.get(step_url("review_requested"), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
+        assert "<html" in response.content.decode()
+
+    def test_progress_counts_steps_and_the_longest_way_left(self, client):
+        response = walk_to(client, ("start", "continue"), ("review_requested", "no"))
+        body = response.content.decode()
+        assert '<progress value="3" max="5"' in body  # reason is the 3rd step; spam's branch needs 5 answers
+
+    def test_answer_posts_redirect_see_other_to_the_next_step(self, client):
+        begin(client)
+        response = answer(client, "start", "continue")
+        assert (response.status_code, response["Location"]) == (303, step_url("review_requested"))
+
+    def test_htmx_post_redirects_too_so_the_pushed_url_is_the_next_step(self, client):
+        begin(client)
+        response = answer(client, "start", "continue", **HTMX)
+        assert (response.status_code, response["Location"]) == (303, step_url("review_requested"))
+
+    def test_previous_answer_is_preselected_when_going_back(self, client):
+        walk_to(client, ("start", "continue"), ("review_requested", "no"))
+        response = client.get(step_url("review_requested"))
+        assert 'value="no" checked' in response.content.decode()
+
+    def test_back_link_points_at_the_previous_step(self, client):
+        response = walk_to(client, ("start", "continue"), ("review_requested", "no"))
+        assert f'class="back-link" href="{step_url("review_requested")}"' in response.content.decode()
+
+    def test_steps_other_than_the_first_are_noindex(self, client):
+        first = begin(client)
+        assert 'name="robots"' not in first.content.decode()
+        second = answer(client, "start", "continue")
+        assert '<meta name="robots" content="noindex">' in client.get(second["Location"]).content.decode()
+
+
+class TestErrors:
+    def test_empty_submission_shows_an_error_summary_linked_to_the_field(self, client):
+        walk_to(client, ("start", "continue"))
+        response = client.post(step_url("review_requested"), {})
+        body = response.content.decode()
+        assert response.status_code == 400
+        assert node_of(response) == "review_requested"
+        assert 'class="error-summary" role="alert"' in body
+        assert 'href="#answer-no"' in body and 'id="answer-no"' in body
+        assert 'aria-describedby="step-hint answer-error"' in body
+
+    def test_empty_submission_over_htmx_returns_the_step_with_errors(self, client):
+        walk_to(client, ("start", "continue"))
+        response = client.post(step_url("review_requested"), {}, **HTMX)
+        body = response.content.decode()
+        assert response.status_code == 400
+        assert body.lstrip().startswith('<div id="step"') and "error-summary" in body
+
+    def test_answer_that_is_not_offered_is_refused_with_a_message(self, client):
+        walk_to(client, ("start", "continue"))
+        response = client.post(step_url("review_requested"), {"answer": "bribe-meta"})
+        assert response.status_code == 400
+        assert "Questa risposta non è tra quelle possibili" in response.content.decode()
+        assert client.session[SESSION_KEY][FLOW]["answers"] == [["start", "continue"]]  # nothing saved
+
+    def test_unknown_step_is_a_404_in_the_portal_style(self, client):
+        response = client.get("/it/guide/blocked-number/no-such-step/")
+        body = response.content.decode()
+        assert response.status_code == 404
+        assert "Pagina non trovata" in body and 'class="site-header"' in body
+
+    def test_unknown_flow_is_a_404(self, client):
+        assert client.get("/it/guide/no-such-guide/start/").status_code == 404
+        assert client.post("/it/guide/no-such-guide/").status_code == 404
+
+    def test_underscore_spelling_of_a_step_is_not_a_second_url(self, client):
+        assert client.get("/it/guide/blocked-number/review_requested/").status_code == 404
+
+    @pytest.mark.parametrize("method", ["put", "delete", "patch"])
+    def test_wrong_method_is_a_405_with_allow(self, client, method):
+        response = getattr(client, method)(step_url("start"))
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, POST"
+        assert "Qui non puoi fare questa azione" in response.content.decode()
+
+    def test_wrong_method_on_the_start_button_is_a_405(self, client):
+        assert client.put(start_url()).status_code == 405
+
+    def test_tampered_session_state_redirects_to_the_last_valid_step(self, client):
+        walk_to(client, ("start", "continue"), ("review_requested", "no"), ("reason", "spam"))
+        session = client.session
+        session[SESSION_KEY][FLOW]["answers"] = [["start", "continue"], ["review_requested", "maybe"], ["reason", "spam"]]
+        session.save()
+        response = client.get(step_url("spam_duration"))
+        assert (response.status_code, response["Location"]) == (302, step_url("review_requested"))
+        assert client.session[SESSION_KEY][FLOW]["answers"] == [["start", "continue"]]
+
+    def test_garbage_session_state_starts_a_new_walk(self, client):
+        begin(client)
+        session = client.session
+        session[SESSION_KEY] = {FLOW: "garbage"}
+        session.save()
+        response = client.get(step_url("start"))
+        assert response.status_code == 200
+        assert FlowSession.objects.count() == 2
+
+    def test_walk_whose_tracked_session_is_gone_starts_again(self, client):
+        begin(client)
+        FlowSession.objects.all().delete()
+        response = client.get(step_url("start"))
+        assert response.status_code == 200
+        assert FlowSession.objects.count() == 1
+
+
+class TestDeepLinks:
+    def test_permalink_opened_directly_makes_sense_and_offers_the_start(self, client):
+        response = client.get(step_url("spam_duration"))
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert node_of(response) == "spam_duration"
+        assert "Hai aperto questo passo da un link" in body
+        assert f'action="{start_url()}"' in body  # start again from the beginning
+        assert FlowSession.objects.get().entry_node == "spam_duration"
+
+    def test_deep_link_walk_continues_from_there(self, client):
+        client.get(step_url("spam_duration"))
+        response = client.post(step_url("spam_duration"), {"answer": "temporary"}, follow=True)
+        assert node_of(response) == "wait_spam_temporary"
+        assert attr_values(response, "data-outcome") == ["wait"]
+
+    def test_outcome_permalink_shows_a_reference_code(self, client):
+        response = client.get(step_url("appeal_spam"))
+        session = FlowSession.objects.get()
+        assert attr_values(response, "data-outcome") == ["appeal"]
+        assert attr_values(response, "data-session-ref") == [session.ref_code]
+        assert (session.entry_node, session.outcome_kind) == ("appeal_spam", "appeal")
+
+    def test_permalink_away_from_the_current_walk_starts_a_new_walk(self, client):
+        walk_to(client, ("start", "continue"), ("review_requested", "no"))
+        response = client.get(step_url("website_review_button"))
+        assert node_of(response) == "website_review_button"
+        assert FlowSession.objects.count() == 2
+        assert client.session[SESSION_KEY][FLOW]["entry"] == "website_review_button"
+
+    def test_start_again_begins_a_new_tracked_session(self, client):
+        walk_to(client, ("start", "continue"), ("review_requested", "in_review"))
+        response = client.post(start_url())
+        assert (response.status_code, response["Location"]) == (303, step_url("start"))
+        assert FlowSession.objects.count() == 2
+        assert client.session[SESSION_KEY][FLOW]["answers"] == []
+
+
+class TestChangeAnswer:
+    def test_summary_lists_questions_with_a_change_link(self, client):
+        response = walk_to(client, ("start", "continue"), ("review_requested", "no"), ("reason", "spam"))
+        body = response.content.decode()
+        assert "Le tue risposte" in body
+        assert f'<a href="{step_url("review_requested")}" hx-get="{step_url("review_requested")}">Cambia' in body
+        assert f'<a href="{step_url("reason")}" hx-get="{step_url("reason")}">Cambia' in body
+        assert f'href="{step_url("start")}" hx-get' not in body  # info steps are not answers
+
+    def test_changing_an_earlier_answer_drops_the_later_ones(self, client):
+        walk_to(client, ("start", "continue"), ("review_requested", "no"), ("reason", "spam"),
+                ("spam_duration", "permanent"))
+        response = answer(client, "reason", "website")
+        assert response["Location"] == step_url("website_review_button")
+        assert client.session[SESSION_KEY][FLOW]["answers"] == [
+            ["start", "continue"], ["review_requested", "no"], ["reason", "website"]
+        ]
+        # The dropped branch is no longer on the path: opening it is a new walk, not a resumption.
+        assert "Hai aperto questo passo da un link" in client.get(step_url("spam_appeal_button")).content.decode()
+
+    def test_changed_answer_reaches_a_different_outcome_in_the_same_session(self, client):
+        walk_to(client, ("start", "continue"), ("review_requested", "in_review"))
+        assert FlowSession.objects.get().outcome_kind == "wait"
+        answer(client, "review_requested", "unchanged")
+        client.get(step_url("contact_after_unchanged"))
+        session = FlowSession.objects.get()
+        assert (session.outcome_kind, session.outcome_node) == ("contact-meta", "contact_after_unchanged")
+
+
+class TestEnglish:
+    def test_english_pages_use_english_interface_and_say_the_step_is_italian(self, client):
+        response = client.post(start_url("en"), follow=True)
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert '<html lang="en">' in body
+        assert "Continue" in body
+        assert "This step is not translated yet, so it is shown in Italian." in body
+        assert '<div lang="it">' in body
+
+    def test_language_switch_keeps_the_same_step(self, client):
+        walk_to(client, ("start", "continue"))
+        response = client.get(step_url("review_requested"))
+        assert f'href="{step_url("review_requested", "en")}" hreflang="en"' in response.content.decode()
+
+
+class TestQueryBudget:
+    def test_a_step_get_stays_within_its_query_budget(self, client, django_assert_max_num_queries):
+        walk_to(client, ("start", "continue"))
+        # session read, tracked-session touch, event insert, session save (+ savepoints on some backends)
+        with django_assert_max_num_queries(6):
+            client.get(step_url("review_requested"))
+
+    def test_an_answer_post_stays_within_its_query_budget(self, client, django_assert_max_num_queries):
+        walk_to(client, ("start", "continue"))
+        with django_assert_max_num_queries(6):
+            answer(client, "review_requested", "no")
