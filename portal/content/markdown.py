@@ -1,4 +1,13 @@
-"""The one way markdown becomes HTML on this site: a fixed set of extensions, then nh3 sanitizing."""
+"""The one way markdown becomes HTML on this site: a fixed set of extensions, then nh3 sanitizing.
+
+Editors write the markdown (in kb/ files and in the admin), so its output is never trusted before nh3 has seen it.
+Callers store the result (Article.body_html, StepText.body_html) instead of rendering per request.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
 
 import markdown as python_markdown
 import nh3
@@ -12,14 +21,39 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}, "td": {"align"}, "th": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
+#: A link to another article written as its bare slug: [testo](fare-ricorso) or [testo](fare-ricorso#sezione).
+ARTICLE_SLUG = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)/?(?P<fragment>#[\w-]*)?$")
+EXTERNAL_LINK = re.compile(r'<a ([^>]*?)href="(https?://[^"]*)"')
 
-def render_markdown(text: str) -> str:
-    """Markdown written by editors → HTML that is safe to mark safe. Links get rel="noopener noreferrer"."""
-    html = python_markdown.markdown(text or "", extensions=list(EXTENSIONS), output_format="html")
-    return nh3.clean(
+
+def render_markdown(text: str, *, link_base: str = "") -> str:
+    """Markdown → sanitized HTML.
+
+    With `link_base` (e.g. "/it/articles/"), a link to a bare slug points at that article in the same locale.
+    Links to other sites get rel="noopener noreferrer".
+    """
+    return _render(text or "", link_base)
+
+
+@functools.lru_cache(maxsize=512)
+def _render(text: str, link_base: str) -> str:
+    html = python_markdown.markdown(text, extensions=list(EXTENSIONS), output_format="html")
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "a" and attribute == "href" and link_base:
+            match = ARTICLE_SLUG.match(value)
+            if match:
+                return f"{link_base}{match['slug']}/{match['fragment'] or ''}"
+        return value
+
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
+        link_rel=None,
+        attribute_filter=attribute_filter,
+        strip_comments=True,
     )
+    # nh3 serializes attributes with double quotes and escapes quotes inside values, so this only sees real hrefs.
+    return EXTERNAL_LINK.sub(r'<a \1href="\2" rel="noopener noreferrer"', clean)

@@ -1,10 +1,13 @@
-"""The words of a flow's nodes in one locale, rendered once and kept per process.
+"""The words of a flow's steps in one locale, as the guide shows them.
 
-Italian is the source: a node without words in the visitor's locale falls back to Italian and says so.
+The database (seeded by `import_kb`, edited in the admin) wins over the kb/ files, which remain the fallback for
+anything not imported. Italian is the source: a node without words in the visitor's locale falls back to Italian
+and says so. Words are read once per text revision: a step GET costs one tiny query for the revision counter.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
@@ -15,6 +18,8 @@ from portal.flows.model import Flow
 from portal.flows.validator import SOURCE_LOCALE
 
 from .markdown import render_markdown
+from .models import StepText as StepTextRow
+from .models import TextRevision
 
 
 @dataclass(frozen=True)
@@ -30,27 +35,62 @@ class StepText:
         return self.locale != locale
 
 
-def step_text(flow: Flow, locale: str, node_id: str) -> StepText:
-    """The words of `node_id` for `locale`, falling back to Italian. Rendered once per flow version."""
-    key = (flow.slug, flow.version, locale, node_id)
-    cached = _cache.get(key)
-    if cached is None:
-        cached = _cache[key] = _render(flow, locale, node_id)
-    return cached
+class StepTexts:
+    """The words of every node of one flow for one visitor's locale, with the Italian fallback applied."""
+
+    def __init__(self, by_locale: Mapping[str, Mapping[str, StepText]], locale: str):
+        self._wanted = by_locale.get(locale, {})
+        self._source = by_locale[SOURCE_LOCALE]
+
+    def __getitem__(self, node_id: str) -> StepText:
+        return self._wanted.get(node_id) or self._source[node_id]
 
 
-_cache: dict[tuple[str, str, str, str], StepText] = {}
+def step_texts(flow: Flow, locale: str) -> StepTexts:
+    revision = TextRevision.current()
+    key = (flow.slug, flow.version, revision)
+    with _lock:
+        by_locale = _cache.get(key)
+    if by_locale is None:
+        by_locale = _load(flow)
+        with _lock:
+            for stale in [k for k in _cache if k[0] == flow.slug]:
+                del _cache[stale]
+            _cache[key] = by_locale
+    return StepTexts(by_locale, locale)
 
 
-def _render(flow: Flow, locale: str, node_id: str) -> StepText:
-    words = flow.words.get(locale)
-    node_words = words.nodes.get(node_id) if words else None
-    if node_words is None:
-        locale, node_words = SOURCE_LOCALE, flow.words[SOURCE_LOCALE].nodes[node_id]
-    return StepText(
-        title=node_words.title,
-        hint=node_words.hint,
-        body_html=mark_safe(render_markdown(node_words.body)),  # sanitized by render_markdown
-        answers=MappingProxyType(dict(node_words.answers)),
-        locale=locale,
-    )
+def link_base(locale: str) -> str:
+    return f"/{locale}/articles/"
+
+
+_cache: dict[tuple[str, str, int], Mapping[str, Mapping[str, StepText]]] = {}
+_lock = threading.Lock()
+
+
+def _load(flow: Flow) -> Mapping[str, Mapping[str, StepText]]:
+    by_locale: dict[str, dict[str, StepText]] = {}
+    for locale, words in flow.words.items():
+        by_locale[locale] = {
+            node_id: StepText(
+                title=node_words.title,
+                hint=node_words.hint,
+                body_html=mark_safe(render_markdown(node_words.body, link_base=link_base(locale))),
+                answers=MappingProxyType(dict(node_words.answers)),
+                locale=locale,
+            )
+            for node_id, node_words in words.nodes.items()
+        }
+    for row in StepTextRow.objects.filter(flow_id=flow.id, node_id__in=list(flow.nodes)):
+        # Labels of answers added to the flow after this row was saved come from the files (Italian at least).
+        file_labels = [by_locale.get(loc, {}).get(row.node_id) for loc in (SOURCE_LOCALE, row.locale)]
+        labels = {k: v for text in file_labels if text for k, v in text.answers.items()}
+        labels.update({k: v for k, v in row.answers.items() if v})
+        by_locale.setdefault(row.locale, {})[row.node_id] = StepText(
+            title=row.title,
+            hint=row.hint,
+            body_html=mark_safe(row.body_html),  # sanitized by render_markdown when the row was saved
+            answers=MappingProxyType({answer.id: labels[answer.id] for answer in flow.nodes[row.node_id].answers}),
+            locale=row.locale,
+        )
+    return MappingProxyType({locale: MappingProxyType(nodes) for locale, nodes in by_locale.items()})

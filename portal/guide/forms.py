@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.content.steps import StepText
 from portal.flows.model import CONTINUE, Node
 
 
@@ -15,9 +14,8 @@ class AnswerForm(forms.Form):
         },
     )
 
-    def __init__(self, node: Node, text: StepText, *args, **kwargs):
+    def __init__(self, node: Node, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if node.is_info:
-            self.fields["answer"].choices = [(CONTINUE, CONTINUE)]
-        else:
-            self.fields["answer"].choices = [(answer.id, text.answers[answer.id]) for answer in node.answers]
+        ids = [CONTINUE] if node.is_info else [answer.id for answer in node.answers]
+        # Labels are the template's job (they come from the step texts); validation only needs the ids.
+        self.fields["answer"].choices = [(answer_id, answer_id) for answer_id in ids]

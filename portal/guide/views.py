@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
-from portal.content.steps import StepText, step_text
+from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import Flow, Node, Outcome
 from portal.flows.registry import all_flows, get_flow
 from portal.flows.validator import SOURCE_LOCALE
@@ -61,10 +61,9 @@ def step(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
         walk = walk_begin(request, flow, entry=node.id, locale=locale)
         resolution = resolve_node(flow, walk.answers, walk.entry)
 
-    text = step_text(flow, locale, node.id)
     status = 200
     if request.method == "POST":
-        form = AnswerForm(node, text, data=request.POST)
+        form = AnswerForm(node, data=request.POST)
         if form.is_valid():
             answer_id = form.cleaned_data["answer"]
             walk.answers = list(answer_step(resolution, node.id, answer_id))
@@ -73,12 +72,12 @@ def step(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
             return see_other(node_url(flow, flow.nodes[node.target(answer_id)]))
         status = 400
     else:
-        form = AnswerForm(node, text, initial={"answer": resolution.answer_at(node.id)})
+        form = AnswerForm(node, initial={"answer": resolution.answer_at(node.id)})
         tracking.event_record_shown(session_id=walk.session_id, node_id=node.id)
         if node.is_outcome:
             tracking.event_record_outcome(session_id=walk.session_id, node_id=node.id, kind=node.outcome.value)
 
-    page = StepPage.build(flow, node, text, resolution, walk, locale)
+    page = StepPage.build(flow, node, step_texts(flow, locale), resolution, walk, locale)
     template = "guide/step.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#step"
@@ -154,19 +153,20 @@ class StepPage:
         return OUTCOME_LABELS[self.node.outcome] if self.node.outcome else ""
 
     @classmethod
-    def build(cls, flow: Flow, node: Node, text: StepText, resolution: Resolution, walk: Walk, locale: str):
+    def build(cls, flow: Flow, node: Node, texts: StepTexts, resolution: Resolution, walk: Walk, locale: str):
         index = resolution.path.index(node.id)
         before = resolution.answers[:index]
         answered = tuple(
             AnsweredQuestion(
-                title=step_text(flow, locale, node_id).title,
-                answer=step_text(flow, locale, node_id).answers[answer_id],
+                title=texts[node_id].title,
+                answer=texts[node_id].answers[answer_id],
                 url=node_url(flow, flow.nodes[node_id]),
             )
             for node_id, answer_id in before
             if flow.nodes[node_id].is_question
         )
         previous = flow.nodes[before[-1][0]] if before else None
+        text = texts[node.id]
         return cls(
             flow=flow,
             node=node,

@@ -1,5 +1,7 @@
 """The guide's pages: full page and htmx request, errors, deep links, changing answers, bad input."""
 
+import dataclasses
+
 import pytest
 from django.test import Client
 
@@ -231,9 +233,9 @@ class TestChangeAnswer:
         response = walk_to(client, ("start", "continue"), ("review_requested", "no"), ("reason", "spam"))
         body = response.content.decode()
         assert "Le tue risposte" in body
-        assert f'<a href="{step_url("review_requested")}" hx-get="{step_url("review_requested")}">Cambia' in body
-        assert f'<a href="{step_url("reason")}" hx-get="{step_url("reason")}">Cambia' in body
-        assert f'href="{step_url("start")}" hx-get' not in body  # info steps are not answers
+        assert f'<a href="{step_url("review_requested")}" data-hx-get="{step_url("review_requested")}">Cambia' in body
+        assert f'<a href="{step_url("reason")}" data-hx-get="{step_url("reason")}">Cambia' in body
+        assert f'href="{step_url("start")}" data-hx-get' not in body  # info steps are not answers
 
     def test_changing_an_earlier_answer_drops_the_later_ones(self, client):
         walk_to(client, ("start", "continue"), ("review_requested", "no"), ("reason", "spam"),
@@ -256,14 +258,22 @@ class TestChangeAnswer:
 
 
 class TestEnglish:
-    def test_english_pages_use_english_interface_and_say_the_step_is_italian(self, client):
+    def test_english_pages_use_english_interface_and_words(self, client):
         response = client.post(start_url("en"), follow=True)
         body = response.content.decode()
         assert response.status_code == 200
         assert '<html lang="en">' in body
-        assert "Continue" in body
+        assert ">Continue</button>" in body
+        assert "not translated yet" not in body
+
+    def test_a_step_without_english_words_falls_back_to_italian_and_says_so(self, client, flow, monkeypatch):
+        italian_only = dataclasses.replace(flow, version="italian-only", words={"it": flow.words["it"]})
+        monkeypatch.setattr("portal.guide.views.get_flow", lambda slug: italian_only)
+        response = client.get(step_url("start", "en"))
+        body = response.content.decode()
         assert "This step is not translated yet, so it is shown in Italian." in body
         assert '<div lang="it">' in body
+        assert flow.words["it"].nodes["start"].title in body
 
     def test_language_switch_keeps_the_same_step(self, client):
         walk_to(client, ("start", "continue"))

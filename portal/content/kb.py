@@ -1,0 +1,167 @@
+"""Reading and writing the knowledge base files under kb/.
+
+Articles are `kb/<locale>/articles/<slug>.md`: TOML front matter between `+++` lines, then markdown.
+Every problem names the file and the line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+DELIMITER = "+++"
+REQUIRED = ("title", "summary", "translation_key", "topic", "updated")
+LISTS = ("tags", "sources", "steps")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+STEP = re.compile(r"^[a-z0-9_]+:[a-z0-9_]+$")
+TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@dataclass(frozen=True)
+class KbProblem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class KbError(Exception):
+    def __init__(self, problems: list[KbProblem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+@dataclass(frozen=True)
+class ArticleFile:
+    path: Path
+    locale: str
+    slug: str
+    title: str
+    summary: str
+    translation_key: str
+    topic: str
+    updated: datetime.date
+    body: str
+    tags: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The values an Article row stores, as the importer compares and writes them."""
+        return {
+            "title": self.title, "summary": self.summary, "translation_key": self.translation_key,
+            "topic": self.topic, "updated": self.updated, "body": self.body, "tags": list(self.tags),
+            "sources": list(self.sources), "steps": list(self.steps),
+        }
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.fields)
+
+
+def content_hash(values: dict[str, Any]) -> str:
+    canonical = repr(sorted((key, str(value)) for key, value in values.items()))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def parse_article(path: Path, locale: str, topics: set[str]) -> ArticleFile:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != DELIMITER:
+        raise KbError([KbProblem(path, 1, f"the file must start with a '{DELIMITER}' line (front matter)")])
+    try:
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == DELIMITER)
+    except StopIteration:
+        raise KbError([KbProblem(path, 1, f"the front matter is never closed with a '{DELIMITER}' line")]) from None
+    front_text = "\n".join(lines[1:end])
+    try:
+        front = tomllib.loads(front_text)
+    except tomllib.TOMLDecodeError as error:
+        match = TOML_LINE.search(str(error))
+        line = int(match[1]) + 1 if match else 1  # +1 for the opening delimiter
+        raise KbError([KbProblem(path, line, f"front matter is not valid TOML: {TOML_LINE.sub('', str(error)).strip()}")]) from None
+
+    def line_of(key: str) -> int:
+        for number, line in enumerate(lines[1:end], start=2):
+            if re.match(rf"\s*{re.escape(key)}\s*=", line):
+                return number
+        return 1
+
+    problems: list[KbProblem] = []
+    for key in REQUIRED:
+        if key not in front or front[key] in ("", None):
+            problems.append(KbProblem(path, 1, f"front matter is missing '{key}'"))
+    for key in front:
+        if key not in REQUIRED and key not in LISTS:
+            problems.append(KbProblem(path, line_of(key), f"unknown front matter key '{key}'"))
+    for key in ("title", "summary", "translation_key", "topic"):
+        if key in front and not isinstance(front[key], str):
+            problems.append(KbProblem(path, line_of(key), f"'{key}' must be a string"))
+    if "updated" in front and not isinstance(front["updated"], datetime.date):
+        problems.append(KbProblem(path, line_of("updated"), "'updated' must be a date like 2026-11-29 (no quotes)"))
+    for key in LISTS:
+        value = front.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            problems.append(KbProblem(path, line_of(key), f"'{key}' must be a list of strings"))
+    if isinstance(front.get("translation_key"), str) and not SLUG.match(front["translation_key"]):
+        problems.append(KbProblem(path, line_of("translation_key"), "'translation_key' must be lowercase-with-hyphens"))
+    if isinstance(front.get("topic"), str) and front["topic"] not in topics:
+        problems.append(KbProblem(path, line_of("topic"), f"unknown topic '{front['topic']}' (use one of: {', '.join(sorted(topics))})"))
+    for step in front.get("steps", []) if isinstance(front.get("steps"), list) else []:
+        if isinstance(step, str) and not STEP.match(step):
+            problems.append(KbProblem(path, line_of("steps"), f"step '{step}' must look like 'flow_id:node_id'"))
+    if not SLUG.match(path.stem):
+        problems.append(KbProblem(path, 1, "the file name must be a lowercase-with-hyphens slug"))
+    body = "\n".join(lines[end + 1:]).strip() + "\n"
+    if not body.strip():
+        problems.append(KbProblem(path, end + 2, "the article has no body"))
+    if problems:
+        raise KbError(problems)
+    return ArticleFile(
+        path=path, locale=locale, slug=path.stem, title=front["title"].strip(), summary=front["summary"].strip(),
+        translation_key=front["translation_key"], topic=front["topic"], updated=front["updated"], body=body,
+        tags=list(front.get("tags", [])), sources=list(front.get("sources", [])), steps=list(front.get("steps", [])),
+    )
+
+
+def article_files(kb_dir: Path, locales: list[str], topics: set[str]) -> tuple[list[ArticleFile], list[KbProblem]]:
+    """Every article file of every locale; files with problems are left out and their problems returned."""
+    articles, problems = [], []
+    for locale in locales:
+        for path in sorted((Path(kb_dir) / locale / "articles").glob("*.md")):
+            try:
+                articles.append(parse_article(path, locale, topics))
+            except KbError as error:
+                problems.extend(error.problems)
+    return articles, problems
+
+
+def article_text(values: dict[str, Any]) -> str:
+    """An article file's text: front matter in a fixed key order, then the body."""
+    front = {key: values[key] for key in ("title", "summary", "translation_key", "topic", "tags", "sources",
+                                          "updated", "steps")}
+    return f"{DELIMITER}\n{tomli_w.dumps(front)}{DELIMITER}\n\n{values['body'].strip()}\n"
+
+
+def flow_words_text(flow_title: str, flow_summary: str, nodes: dict[str, dict[str, Any]]) -> str:
+    """A kb/<locale>/flows/<flow>.toml words file, nodes in the given order."""
+    document: dict[str, Any] = {"flow": {"title": flow_title, "summary": flow_summary}, "nodes": {}}
+    for node_id, words in nodes.items():
+        entry: dict[str, Any] = {"title": words["title"]}
+        for key in ("hint", "body"):
+            if words.get(key):
+                entry[key] = words[key].strip() + ("\n" if key == "body" else "")
+        if words.get("answers"):
+            entry["answers"] = dict(words["answers"])
+        document["nodes"][node_id] = entry
+    return tomli_w.dumps(document, multiline_strings=True)

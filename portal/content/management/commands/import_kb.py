@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.content.importer import kb_import
+from portal.flows.registry import all_flows
+
+
+class Command(BaseCommand):
+    help = "Import kb/ (articles and step texts) into the database. Never overwrites an edit made in the admin."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Show what would change, change nothing.")
+        parser.add_argument("--kb-dir", type=Path, default=settings.KB_DIR, help="Default: the project's kb/.")
+
+    def handle(self, *args, dry_run=False, kb_dir=None, **options):
+        locales = [code for code, _ in settings.LANGUAGES]
+        report = kb_import(kb_dir=kb_dir, locales=locales, flows=all_flows().values(), dry_run=dry_run)
+        prefix = "[dry run] " if dry_run else ""
+        for line in report.lines():
+            self.stdout.write(prefix + line)
+        if report.problems:
+            raise CommandError(f"{len(report.problems)} file problem(s); those files were not imported.")

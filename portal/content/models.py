@@ -1,0 +1,154 @@
+"""Articles and step texts: seeded from kb/ by `import_kb`, edited in the admin (with history), exported back."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .markdown import render_markdown
+
+
+def plain_text(html: str) -> str:
+    """The words of sanitized HTML, for search and excerpts."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+class Topic(models.TextChoices):
+    UNDERSTAND = "capire", _("Understanding the block")
+    RESOLVE = "risolvere", _("Appeal, wait or contact Meta")
+    REASONS = "motivi", _("Reasons for a block")
+    PREVENT = "prevenire", _("Prevention, quality and limits")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def in_locale(self, locale: str):
+        return self.filter(locale=locale)
+
+    def with_source_updated(self, source_locale: str = "it"):
+        """Annotates `source_updated`: the date of the source-language article with the same translation key."""
+        source = Article.objects.filter(locale=source_locale, translation_key=OuterRef("translation_key"))
+        return self.annotate(source_updated=Subquery(source.values("updated")[:1]))
+
+    def outdated(self, source_locale: str = "it"):
+        """Translations older than their source."""
+        return (
+            self.exclude(locale=source_locale)
+            .with_source_updated(source_locale)
+            .filter(source_updated__gt=models.F("updated"))
+        )
+
+    def for_step(self, flow_id: str, node_id: str) -> list["Article"]:
+        """The articles that explain one step. JSON containment differs between SQLite and PostgreSQL, and the
+        list is short, so the match is made in Python."""
+        wanted = f"{flow_id}:{node_id}"
+        return [article for article in self if wanted in (article.steps or [])]
+
+
+class ImportTracked(models.Model):
+    """Bookkeeping shared by everything `import_kb` seeds, so an admin edit is never overwritten."""
+
+    file_hash = models.CharField(max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=_("Last change made in the admin.")
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def edited_since_import(self) -> bool:
+        return self.edited_at is not None and (self.imported_at is None or self.edited_at > self.imported_at)
+
+
+class Article(ImportTracked):
+    locale = models.CharField(_("language"), max_length=8, db_index=True)
+    slug = models.SlugField(_("slug"), max_length=120)
+    translation_key = models.SlugField(
+        _("translation key"), max_length=120, help_text=_("The same key links the translations of one article.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"))
+    body = models.TextField(_("body (markdown)"))
+    body_html = models.TextField(editable=False)
+    body_text = models.TextField(editable=False)
+    topic = models.CharField(_("topic"), max_length=16, choices=Topic.choices)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    steps = models.JSONField(_("guide steps"), default=list, blank=True, help_text=_('e.g. "blocked_number:reason"'))
+    updated = models.DateField(_("updated"), default=timezone.localdate)
+    published = models.BooleanField(_("published"), default=True)
+
+    history = HistoricalRecords(excluded_fields=["body_html", "body_text", "file_hash", "imported_at"])
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["locale", "topic", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["locale", "slug"], name="article_unique_slug_per_locale"),
+            models.UniqueConstraint(fields=["locale", "translation_key"], name="article_one_translation_per_locale"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.locale})"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body, link_base=f"/{self.locale}/articles/")
+        self.body_text = plain_text(self.body_html)
+        super().save(*args, **kwargs)
+
+
+class StepText(ImportTracked):
+    """The words of one node of a flow in one locale. The flow's structure stays in kb/flows/."""
+
+    flow_id = models.CharField(_("guide"), max_length=64)
+    node_id = models.CharField(_("step"), max_length=64)
+    locale = models.CharField(_("language"), max_length=8)
+    title = models.CharField(_("title"), max_length=300)
+    hint = models.CharField(_("hint"), max_length=300, blank=True)
+    body = models.TextField(_("body (markdown)"), blank=True)
+    body_html = models.TextField(editable=False)
+    answers = models.JSONField(_("answer labels"), default=dict, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["body_html", "file_hash", "imported_at"])
+
+    class Meta:
+        verbose_name = _("step text")
+        verbose_name_plural = _("step texts")
+        ordering = ["flow_id", "locale", "node_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["flow_id", "node_id", "locale"], name="steptext_unique_per_locale"),
+        ]
+
+    def __str__(self):
+        return f"{self.flow_id}:{self.node_id} ({self.locale})"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body, link_base=f"/{self.locale}/articles/")
+        super().save(*args, **kwargs)
+
+
+class TextRevision(models.Model):
+    """One row whose counter every save of an article or step text bumps: the key of the words cache."""
+
+    counter = models.PositiveBigIntegerField(default=0)
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("counter", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(counter=models.F("counter") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"counter": 1})
