@@ -18,6 +18,7 @@ test: setup
 setup: $(VENV)/.installed
 	$(MANAGE) compilemessages --ignore $(VENV) --ignore node_modules -v0
 	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) import_kb
 	$(MANAGE) check --fail-level WARNING
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt

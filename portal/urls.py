@@ -3,14 +3,19 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .content import views as content_views
 from .guide import views as guide_views
 
 urlpatterns = [
     path("", views.root_redirect),
     path("healthz", views.healthz),
+    path("robots.txt", content_views.robots_txt),
+    path("sitemap.xml", content_views.sitemap),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
     path("", guide_views.home, name="home"),
     path("guide/", include("portal.guide.urls")),
+    path("", include("portal.content.urls")),
+    path("", include("portal.tracking.urls")),
 )

@@ -8,6 +8,7 @@ from html import unescape
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -107,6 +108,10 @@ class Article(ImportTracked):
         self.body_html = render_markdown(self.body, link_base=f"/{self.locale}/articles/")
         self.body_text = plain_text(self.body_html)
         super().save(*args, **kwargs)
+
+    @property
+    def html(self) -> SafeString:
+        return mark_safe(self.body_html)  # sanitized by render_markdown in save()
 
 
 class StepText(ImportTracked):

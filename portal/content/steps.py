@@ -18,6 +18,7 @@ from portal.flows.model import Flow
 from portal.flows.validator import SOURCE_LOCALE
 
 from .markdown import render_markdown
+from .models import Article as ArticleRow
 from .models import StepText as StepTextRow
 from .models import TextRevision
 
@@ -35,40 +36,63 @@ class StepText:
         return self.locale != locale
 
 
+@dataclass(frozen=True)
+class ArticleLink:
+    title: str
+    url: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class _FlowWords:
+    texts: Mapping[str, Mapping[str, StepText]]  # locale -> node id -> words
+    articles: tuple  # published Article rows that name a step of this flow
+
+
 class StepTexts:
     """The words of every node of one flow for one visitor's locale, with the Italian fallback applied."""
 
-    def __init__(self, by_locale: Mapping[str, Mapping[str, StepText]], locale: str):
-        self._wanted = by_locale.get(locale, {})
-        self._source = by_locale[SOURCE_LOCALE]
+    def __init__(self, flow: Flow, words: _FlowWords, locale: str):
+        self._flow = flow
+        self._wanted = words.texts.get(locale, {})
+        self._source = words.texts[SOURCE_LOCALE]
+        self._articles = words.articles
+        self._locale = locale
 
     def __getitem__(self, node_id: str) -> StepText:
         return self._wanted.get(node_id) or self._source[node_id]
+
+    def articles(self, node_id: str) -> list[ArticleLink]:
+        """The articles that explain a step, in the visitor's language where translated."""
+        from .articles import articles_for_steps
+
+        links = articles_for_steps(self._locale, self._articles).get(f"{self._flow.id}:{node_id}", [])
+        return [ArticleLink(title, url, locale) for title, url, locale in links]
 
 
 def step_texts(flow: Flow, locale: str) -> StepTexts:
     revision = TextRevision.current()
     key = (flow.slug, flow.version, revision)
     with _lock:
-        by_locale = _cache.get(key)
-    if by_locale is None:
-        by_locale = _load(flow)
+        words = _cache.get(key)
+    if words is None:
+        words = _load(flow)
         with _lock:
             for stale in [k for k in _cache if k[0] == flow.slug]:
                 del _cache[stale]
-            _cache[key] = by_locale
-    return StepTexts(by_locale, locale)
+            _cache[key] = words
+    return StepTexts(flow, words, locale)
 
 
 def link_base(locale: str) -> str:
     return f"/{locale}/articles/"
 
 
-_cache: dict[tuple[str, str, int], Mapping[str, Mapping[str, StepText]]] = {}
+_cache: dict[tuple[str, str, int], _FlowWords] = {}
 _lock = threading.Lock()
 
 
-def _load(flow: Flow) -> Mapping[str, Mapping[str, StepText]]:
+def _load(flow: Flow) -> _FlowWords:
     by_locale: dict[str, dict[str, StepText]] = {}
     for locale, words in flow.words.items():
         by_locale[locale] = {
@@ -93,4 +117,9 @@ def _load(flow: Flow) -> Mapping[str, Mapping[str, StepText]]:
             answers=MappingProxyType({answer.id: labels[answer.id] for answer in flow.nodes[row.node_id].answers}),
             locale=row.locale,
         )
-    return MappingProxyType({locale: MappingProxyType(nodes) for locale, nodes in by_locale.items()})
+    prefix = f"{flow.id}:"
+    articles = tuple(a for a in ArticleRow.objects.published() if any(s.startswith(prefix) for s in a.steps or []))
+    return _FlowWords(
+        texts=MappingProxyType({locale: MappingProxyType(nodes) for locale, nodes in by_locale.items()}),
+        articles=articles,
+    )

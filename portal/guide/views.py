@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
+from portal.content.articles import articles_by_topic
 from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import Flow, Node, Outcome
 from portal.flows.registry import all_flows, get_flow
@@ -26,7 +27,7 @@ from .walks import Walk, walk_begin, walk_load, walk_save
 def home(request: HttpRequest) -> HttpResponse:
     locale = get_language()
     guides = [GuideCard.build(flow, locale) for flow in all_flows().values()]
-    return render(request, "home.html", {"guides": guides})
+    return render(request, "home.html", {"guides": guides, "topics": articles_by_topic(locale)})
 
 
 def flow_start(request: HttpRequest, flow_slug: str) -> HttpResponse:
@@ -133,6 +134,7 @@ class StepPage:
     back_url: str | None
     answered: tuple[AnsweredQuestion, ...]
     deep_link: bool  # the walk was entered from a link, not from the start
+    articles: tuple  # ArticleLink: the articles that explain this step
     fallback: bool  # the words are in Italian because the visitor's language has none yet
 
     @property
@@ -147,6 +149,10 @@ class StepPage:
     @property
     def first_input_id(self) -> str:
         return f"answer-{self.node.answers[0].id}" if self.node.answers else "step-title"
+
+    @property
+    def feedback_target(self) -> str:
+        return f"{'outcome' if self.node.is_outcome else 'step'}:{self.flow.id}:{self.node.id}"
 
     @property
     def outcome_label(self) -> str:
@@ -179,6 +185,7 @@ class StepPage:
             back_url=node_url(flow, previous) if previous else None,
             answered=answered,
             deep_link=walk.entry != flow.start,
+            articles=tuple(texts.articles(node.id)),
             fallback=text.is_fallback_for(locale),
         )
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from portal.flows.model import Flow
 from portal.flows.resolver import Step
 from portal.tracking import services as tracking
+from portal.tracking.feedback import WALK_SESSION_KEY
 
 SESSION_KEY = "walks"
 
@@ -52,6 +53,7 @@ def walk_save(request: HttpRequest, flow: Flow, walk: Walk) -> None:
         "answers": [list(step) for step in walk.answers],
     }
     request.session[SESSION_KEY] = walks
+    request.session[WALK_SESSION_KEY] = walk.session_id  # votes cast now belong to this walk
 
 
 def walk_begin(request: HttpRequest, flow: Flow, *, entry: str, locale: str) -> Walk:

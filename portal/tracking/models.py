@@ -62,3 +62,39 @@ class SessionEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.node_id}" + (f" → {self.answer_id}" if self.answer_id else "")
+
+
+class Vote(models.Model):
+    """A "was this helpful?" answer. No free text: the optional reason is one of a short list."""
+
+    class Target(models.TextChoices):
+        ARTICLE = "article", _("Article")
+        STEP = "step", _("Guide step")
+        OUTCOME = "outcome", _("Guide outcome")
+
+    class Reason(models.TextChoices):
+        SOLVED = "solved", _("It told me what to do")
+        CLEAR = "clear", _("It was clear and short")
+        UNCLEAR = "unclear", _("It was hard to understand")
+        NOT_MY_CASE = "not-my-case", _("It did not fit my situation")
+        OUTDATED = "outdated", _("Meta's screens look different")
+        DID_NOT_WORK = "did-not-work", _("I did it, but it did not work")
+
+    HELPFUL_REASONS = (Reason.SOLVED, Reason.CLEAR)
+    UNHELPFUL_REASONS = (Reason.UNCLEAR, Reason.NOT_MY_CASE, Reason.OUTDATED, Reason.DID_NOT_WORK)
+
+    target_type = models.CharField(_("on"), max_length=16, choices=Target.choices)
+    target_id = models.CharField(_("what"), max_length=160, db_index=True)
+    locale = models.CharField(_("language"), max_length=8)
+    helpful = models.BooleanField(_("helpful"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices, blank=True)
+    session = models.ForeignKey(FlowSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="votes")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.target_type}:{self.target_id} {'+' if self.helpful else '-'}"

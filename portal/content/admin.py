@@ -1,0 +1,199 @@
+"""Editing articles and step texts without a deploy: live preview (htmx), history with a diff, restore."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.flows.registry import all_flows
+
+from .markdown import render_markdown
+from .models import Article, StepText
+from .steps import link_base
+
+LOCALE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
+
+
+class MarkdownPreviewWidget(forms.Textarea):
+    """A markdown textarea that asks the server for a sanitized preview as the admin types (htmx)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 18, "class": "vLargeTextField markdown-source", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        preview_id = f"{(attrs or {}).get('id', name)}-preview"
+        self.attrs.update({
+            "data-hx-post": reverse("admin:content_markdown_preview"),
+            "data-hx-trigger": "input changed delay:400ms, load",
+            "data-hx-target": f"#{preview_id}",
+            "data-hx-include": "[name='csrfmiddlewaretoken'], [name='locale']",
+            "data-hx-vals": '{"field": "%s"}' % name,
+        })
+        textarea = super().render(name, value, attrs, renderer)
+        return format_html(
+            '{}<div class="markdown-preview"><p class="help">{}</p><div id="{}" class="markdown-preview__body" '
+            'aria-live="polite"></div></div>',
+            textarea, _("Preview (rendered and sanitized exactly as on the site):"), preview_id,
+        )
+
+
+class AdminEditMixin:
+    """Marks rows edited in the admin, so that `import_kb` never overwrites them."""
+
+    def save_model(self, request, obj, form, change):
+        obj.edited_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    class Media:
+        js = ("django_htmx/htmx-2.min.js",)
+        css = {"all": ("css/admin.css",)}
+
+
+class TranslationOutdatedFilter(admin.SimpleListFilter):
+    title = _("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [("outdated", _("Outdated (older than the Italian)")), ("current", _("Up to date"))]
+
+    def queryset(self, request, queryset):
+        outdated = Article.objects.outdated().values("pk")
+        if self.value() == "outdated":
+            return queryset.filter(pk__in=outdated)
+        if self.value() == "current":
+            return queryset.exclude(pk__in=outdated)
+        return queryset
+
+
+class ArticleForm(forms.ModelForm):
+    locale = forms.ChoiceField(choices=LOCALE_CHOICES)
+
+    class Meta:
+        model = Article
+        fields = ["locale", "slug", "translation_key", "title", "summary", "body", "topic", "tags", "sources",
+                  "steps", "updated", "published"]
+        widgets = {"body": MarkdownPreviewWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_steps(self):
+        steps = self.cleaned_data["steps"] or []
+        known = {f"{flow.id}:{node_id}" for flow in all_flows().values() for node_id in flow.nodes}
+        unknown = [step for step in steps if step not in known]
+        if unknown:
+            raise ValidationError(_("Unknown guide steps: %(steps)s"), params={"steps": ", ".join(map(str, unknown))})
+        return steps
+
+
+@admin.register(Article)
+class ArticleAdmin(AdminEditMixin, SimpleHistoryAdmin):
+    form = ArticleForm
+    list_display = ("title", "locale", "slug", "topic", "published", "updated", "is_outdated")
+    list_filter = ("locale", "published", TranslationOutdatedFilter, "topic")
+    search_fields = ("title", "summary", "body", "slug", "translation_key")
+    ordering = ("locale", "topic", "title")
+    readonly_fields = ("edited_at", "imported_at")
+    history_list_display = ("published",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_source_updated()
+
+    @admin.display(boolean=True, description=_("outdated"))
+    def is_outdated(self, obj):
+        source_updated = getattr(obj, "source_updated", None)
+        return obj.locale != "it" and source_updated is not None and source_updated > obj.updated
+
+    def get_urls(self):
+        preview = path("preview/", self.admin_site.admin_view(self.preview_view), name="content_markdown_preview")
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """POST markdown → the sanitized HTML the site will show (the same function the site uses)."""
+        if request.method != "POST":
+            return HttpResponseBadRequest("POST only")
+        field = request.POST.get("field", "body")
+        locale = request.POST.get("locale") or "it"
+        if locale not in dict(LOCALE_CHOICES):
+            locale = "it"
+        return HttpResponse(render_markdown(request.POST.get(field, ""), link_base=link_base(locale)))
+
+
+class StepTextForm(forms.ModelForm):
+    """Step words; StepTextAdmin adds one required field per answer of the node (see `form_for_node`)."""
+
+    node = None  # set on the per-node subclass
+
+    class Meta:
+        model = StepText
+        fields = ["title", "hint", "body"]
+        widgets = {"body": MarkdownPreviewWidget()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for answer_id, label in (self.instance.answers or {}).items():
+            self.initial.setdefault(f"answer_{answer_id}", label)
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise ValidationError(_("The title cannot be empty."))
+        return title
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.node is None:
+            raise ValidationError(_("This step is no longer in the guide's structure (kb/flows/); it cannot be edited."))
+        if (self.node.is_info or self.node.is_outcome) and not (cleaned.get("body") or "").strip():
+            self.add_error("body", _("Information and outcome steps need a body."))
+        return cleaned
+
+    def save(self, commit=True):
+        if self.node is not None:
+            self.instance.answers = {
+                answer.id: self.cleaned_data[f"answer_{answer.id}"].strip() for answer in self.node.answers
+            }
+        return super().save(commit)
+
+
+def form_for_node(obj: StepText | None) -> type[StepTextForm]:
+    """A StepTextForm with one required label field per answer of the row's node."""
+    flow = next((f for f in all_flows().values() if obj is not None and f.id == obj.flow_id), None)
+    node = flow.nodes.get(obj.node_id) if flow else None
+    fields = {
+        f"answer_{answer.id}": forms.CharField(
+            label=_("Answer “%(answer)s”") % {"answer": answer.id},
+            max_length=200,
+            strip=True,
+            error_messages={"required": _("Every answer needs a label: the guide would show an empty choice.")},
+        )
+        for answer in (node.answers if node else ())
+    }
+    return type("StepTextNodeForm", (StepTextForm,), {"node": node, **fields})
+
+
+@admin.register(StepText)
+class StepTextAdmin(AdminEditMixin, SimpleHistoryAdmin):
+    list_display = ("node_id", "locale", "title", "flow_id", "edited_at")
+    list_filter = ("locale", "flow_id")
+    search_fields = ("node_id", "title", "hint", "body")
+    readonly_fields = ("flow_id", "node_id", "locale", "edited_at", "imported_at")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = form_for_node(obj)
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        editable = list(self._get_form_for_get_fields(request, obj).base_fields)
+        return ["flow_id", "node_id", "locale", *editable, "edited_at", "imported_at"]
+
+    def has_add_permission(self, request):
+        return False  # the structure (which steps exist) comes only from kb/flows/
+
+    def has_delete_permission(self, request, obj=None):
+        return False

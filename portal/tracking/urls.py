@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tracking"
+
+urlpatterns = [
+    path("feedback/", views.feedback, name="feedback"),
+]
