@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -9,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from portal.flows.registry import all_flows
 
@@ -45,8 +49,31 @@ class MarkdownPreviewWidget(forms.Textarea):
         )
 
 
+class TextDiffContextHelper(HistoricalRecordContextHelper):
+    """The history list shows long texts as the lines that changed (removed → added), not as truncated copies."""
+
+    LONG_TEXT_FIELDS = {"body", "summary", "hint"}
+
+    def stringify_delta_change_values(self, change, old, new):
+        if change.field not in self.LONG_TEXT_FIELDS or not isinstance(old, str) or not isinstance(new, str):
+            return super().stringify_delta_change_values(change, old, new)
+        removed, added = [], []
+        for line in difflib.ndiff(old.splitlines(), new.splitlines()):
+            if line.startswith("- "):
+                removed.append(line[2:])
+            elif line.startswith("+ "):
+                added.append(line[2:])
+        return (
+            format_html("<del>{}</del>", mark_safe("<br>".join(escape(line) for line in removed))) if removed else "—",
+            format_html("<ins>{}</ins>", mark_safe("<br>".join(escape(line) for line in added))) if added else "—",
+        )
+
+
 class AdminEditMixin:
     """Marks rows edited in the admin, so that `import_kb` never overwrites them."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return TextDiffContextHelper(self.model, historical_record)
 
     def save_model(self, request, obj, form, change):
         obj.edited_at = timezone.now()

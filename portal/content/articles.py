@@ -25,8 +25,9 @@ class ArticlePage:
     article: Article
     #: Why the page shows another language: "missing" (no translation yet) or "" when it is in the visitor's language.
     fallback: str
-    #: The source article when this translation is older than it.
+    #: The source article when this translation is older than it, and its URL.
     outdated_source: Article | None
+    outdated_source_url: str
     #: (language code, url, is a real translation) for every other language.
     alternates: tuple[tuple[str, str, bool], ...]
 
@@ -66,6 +67,7 @@ def article_page(article: Article, locale: str) -> ArticlePage:
         article=article,
         fallback="missing" if article.locale != locale else "",
         outdated_source=outdated,
+        outdated_source_url=article_url(outdated) if outdated else "",
         alternates=tuple(alternates),
     )
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from portal.flows.model import Flow
 
 from .kb import article_files, article_text, content_hash, flow_words_text
-from .models import Article, StepText, TextRevision, Topic
+from .models import Article, StepText, TextRevision, Topic, normalize_text
 
 IMPORT_REASON = "import from kb/"
 CONFLICT_REASON = "kb/ file version {hash} not applied: the admin edit is kept"
@@ -23,14 +23,17 @@ class SyncReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # unchanged files whose rows were edited in the admin
     conflicts: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def lines(self) -> Iterable[str]:
-        for name in ("created", "updated", "conflicts", "problems"):
+        for name, prefix in (("created", "created"), ("updated", "updated"), ("kept", "kept admin edit"),
+                             ("conflicts", "conflict"), ("problems", "problem")):
             for item in getattr(self, name):
-                yield f"{name[:-1] if name.endswith('s') else name}: {item}"
-        yield (f"{len(self.created)} created, {len(self.updated)} updated, {len(self.skipped)} skipped, "
+                yield f"{prefix}: {item}"
+        yield (f"{len(self.created)} created, {len(self.updated)} updated, "
+               f"{len(self.skipped) + len(self.kept)} skipped, "
                f"{len(self.conflicts)} conflicts, {len(self.problems)} problems")
 
 
@@ -61,8 +64,8 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
                 if locale not in locales:
                     continue
                 for node_id, node_words in words.nodes.items():
-                    values = {"title": node_words.title, "hint": node_words.hint, "body": node_words.body,
-                              "answers": dict(node_words.answers)}
+                    values = {"title": node_words.title, "hint": node_words.hint,
+                              "body": normalize_text(node_words.body), "answers": dict(node_words.answers)}
                     _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": locale}, values,
                           f"step {flow.id}:{node_id} ({locale})", report, now)
         if dry_run:
@@ -88,7 +91,7 @@ def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, A
         report.skipped.append(label)
         return
     if row.file_hash == file_hash:  # the file has not changed since it was imported; the row was edited since
-        report.skipped.append(f"{label} (admin edit kept)")
+        report.kept.append(label)
         return
     if not row.edited_since_import:
         for key, value in values.items():

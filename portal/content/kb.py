@@ -122,7 +122,7 @@ def parse_article(path: Path, locale: str, topics: set[str]) -> ArticleFile:
             problems.append(KbProblem(path, line_of("steps"), f"step '{step}' must look like 'flow_id:node_id'"))
     if not SLUG.match(path.stem):
         problems.append(KbProblem(path, 1, "the file name must be a lowercase-with-hyphens slug"))
-    body = "\n".join(lines[end + 1:]).strip() + "\n"
+    body = "\n".join(lines[end + 1:]).strip()
     if not body.strip():
         problems.append(KbProblem(path, end + 2, "the article has no body"))
     if problems:

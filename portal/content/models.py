@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from html import unescape
 
 from django.db import models
@@ -18,6 +19,11 @@ from .markdown import render_markdown
 def plain_text(html: str) -> str:
     """The words of sanitized HTML, for search and excerpts."""
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def normalize_text(text: str) -> str:
+    """One spelling of the same text whether it came from a file or a browser's textarea (CRLF, outer blank lines)."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 class Topic(models.TextChoices):
@@ -105,6 +111,7 @@ class Article(ImportTracked):
         return f"{self.title} ({self.locale})"
 
     def save(self, *args, **kwargs):
+        self.body = normalize_text(self.body)
         self.body_html = render_markdown(self.body, link_base=f"/{self.locale}/articles/")
         self.body_text = plain_text(self.body_html)
         super().save(*args, **kwargs)
@@ -140,20 +147,24 @@ class StepText(ImportTracked):
         return f"{self.flow_id}:{self.node_id} ({self.locale})"
 
     def save(self, *args, **kwargs):
+        self.body = normalize_text(self.body)
         self.body_html = render_markdown(self.body, link_base=f"/{self.locale}/articles/")
         super().save(*args, **kwargs)
 
 
 class TextRevision(models.Model):
-    """One row whose counter every save of an article or step text bumps: the key of the words cache."""
+    """One row whose token every save of an article or step text replaces: the key of the words cache.
 
-    counter = models.PositiveBigIntegerField(default=0)
+    A random token rather than a counter, so that a restored or reset database never brings back a key that a
+    running process has already cached with other words.
+    """
+
+    token = models.CharField(max_length=32, default="")
 
     @classmethod
-    def current(cls) -> int:
-        return cls.objects.filter(pk=1).values_list("counter", flat=True).first() or 0
+    def current(cls) -> str:
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
     @classmethod
     def bump(cls) -> None:
-        if not cls.objects.filter(pk=1).update(counter=models.F("counter") + 1):
-            cls.objects.get_or_create(pk=1, defaults={"counter": 1})
+        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})

@@ -2,7 +2,7 @@
 
 The database (seeded by `import_kb`, edited in the admin) wins over the kb/ files, which remain the fallback for
 anything not imported. Italian is the source: a node without words in the visitor's locale falls back to Italian
-and says so. Words are read once per text revision: a step GET costs one tiny query for the revision counter.
+and says so. Words are read once per text revision: a step GET costs one tiny query for the revision token.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def link_base(locale: str) -> str:
     return f"/{locale}/articles/"
 
 
-_cache: dict[tuple[str, str, int], _FlowWords] = {}
+_cache: dict[tuple[str, str, str], _FlowWords] = {}
 _lock = threading.Lock()
 
 

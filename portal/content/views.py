@@ -81,11 +81,14 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 def _steps_using(article: Article, locale: str) -> list[tuple[str, str]]:
     """(step title, permalink) of the guide steps that link this article."""
     flows = {flow.id: flow for flow in all_flows().values()}
+    texts = {}
     result = []
     for step in article.steps:
-        flow_id, _, node_id = step.partition(":")
+        flow_id, _colon, node_id = step.partition(":")
         flow = flows.get(flow_id)
         if flow and node_id in flow.nodes:
+            if flow_id not in texts:
+                texts[flow_id] = step_texts(flow, locale)
             url = reverse("guide:step", args=[flow.slug, flow.nodes[node_id].slug])
-            result.append((step_texts(flow, locale)[node_id].title, url))
+            result.append((texts[flow_id][node_id].title, url))
     return result

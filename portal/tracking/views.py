@@ -44,7 +44,7 @@ class VoteForm(forms.Form):
 def _target_exists(target_type: str, target_id: str) -> bool:
     if target_type == "article":
         return True  # articles are content; an unknown key only creates an orphan vote, never an error
-    flow_id, _, node_id = target_id.partition(":")
+    flow_id, _colon, node_id = target_id.partition(":")
     return any(flow.id == flow_id and node_id in flow.nodes for flow in all_flows().values())
 
 
@@ -70,7 +70,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
             if feedback_rate_limited(request):
                 return _respond(request, target, status=429,
                                 errors={"__all__": [_("Thank you! You have sent many answers: try again later.")]})
-            target_type, _, target_id = target.partition(":")
+            target_type, _colon, target_id = target.partition(":")
             vote_id = services.vote_record(
                 target_type=target_type, target_id=target_id, locale=get_language(), helpful=is_helpful,
                 session_id=request.session.get(WALK_SESSION_KEY),

@@ -1,0 +1,128 @@
+"""'Was this helpful?': yes/no then an optional reason, with and without JavaScript, tied to the walk, rate limited."""
+
+import pytest
+
+from portal.tracking.feedback import VOTES_PER_HOUR, feedback_rate_limited
+from portal.tracking.models import FlowSession, Vote
+from tests.guide.helpers import start_url, step_url
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+FEEDBACK = "/it/feedback/"
+
+
+def vote(client, target, helpful=None, reason=None, next_url="/it/", **extra):
+    data = {"target": target, "next": next_url}
+    if helpful:
+        data["helpful"] = helpful
+    if reason:
+        data["reason"] = reason
+    return client.post(FEEDBACK, data, **extra)
+
+
+def test_widget_is_on_articles_steps_and_outcomes(client, imported):
+    assert 'name="target" value="article:appeal"' in client.get("/it/articles/fare-ricorso/").content.decode()
+    client.post(start_url())
+    assert 'value="step:blocked_number:start"' in client.get(step_url("start")).content.decode()
+    assert 'value="outcome:blocked_number:appeal_spam"' in client.get(step_url("appeal_spam")).content.decode()
+
+
+def test_vote_without_javascript_redirects_back_and_then_offers_reasons(client, imported):
+    response = vote(client, "article:appeal", "no", next_url="/it/articles/fare-ricorso/")
+    assert (response.status_code, response["Location"]) == (303, "/it/articles/fare-ricorso/#feedback")
+    saved = Vote.objects.get()
+    assert (saved.target_type, saved.target_id, saved.helpful, saved.locale, saved.reason) == (
+        "article", "appeal", False, "it", "")
+    page = client.get("/it/articles/fare-ricorso/").content.decode()
+    assert "Grazie per la risposta." in page
+    assert 'value="did-not-work"' in page and 'value="solved"' not in page  # reasons for a "no"
+
+    response = vote(client, "article:appeal", reason="unclear", next_url="/it/articles/fare-ricorso/")
+    assert response.status_code == 303
+    assert Vote.objects.get().reason == "unclear"
+    assert 'name="reason"' not in client.get("/it/articles/fare-ricorso/").content.decode()
+
+
+def test_vote_with_htmx_returns_only_the_widget(client, imported):
+    response = vote(client, "article:appeal", "yes", **HTMX)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section class="feedback" id="feedback"')
+    assert 'value="solved"' in body and "<html" not in body
+
+
+def test_a_second_click_changes_the_vote_instead_of_adding_one(client, imported):
+    vote(client, "article:appeal", "yes")
+    vote(client, "article:appeal", "no")
+    assert list(Vote.objects.values_list("helpful", flat=True)) == [False]
+
+
+def test_votes_on_guide_steps_belong_to_the_tracked_session(client):
+    client.post(start_url())
+    client.get(step_url("start"))
+    vote(client, "step:blocked_number:start", "yes", next_url=step_url("start"))
+    assert Vote.objects.get().session == FlowSession.objects.get()
+
+
+def test_votes_without_a_walk_have_no_session(client, imported):
+    vote(client, "article:appeal", "yes")
+    assert Vote.objects.get().session is None
+
+
+@pytest.mark.parametrize("data", [
+    {"target": "step:blocked_number:no_such_step", "helpful": "yes"},
+    {"target": "pizza:margherita", "helpful": "yes"},
+    {"target": "article:appeal", "helpful": "maybe"},
+    {"target": "article:appeal"},
+    {"target": "article:appeal", "reason": "I hate it, here is my phone number"},
+])
+def test_bad_votes_are_refused_with_a_message(client, data):
+    response = client.post(FEEDBACK, data)
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
+    assert not Vote.objects.exists()
+
+
+def test_a_reason_before_a_vote_is_refused(client, imported):
+    response = vote(client, "article:appeal", reason="unclear")
+    assert response.status_code == 400
+    assert not Vote.objects.exists()
+
+
+def test_the_next_url_cannot_send_visitors_elsewhere(client, imported):
+    response = vote(client, "article:appeal", "yes", next_url="https://evil.example/")
+    assert response["Location"] == "/it/#feedback"
+
+
+def test_get_is_not_allowed(client):
+    response = client.get(FEEDBACK)
+    assert response.status_code == 405 and response["Allow"] == "POST"
+
+
+def test_rate_limit_per_visitor(client, imported):
+    for number in range(VOTES_PER_HOUR):
+        assert vote(client, f"article:key-{number}", "yes").status_code == 303
+    response = vote(client, "article:one-too-many", "yes")
+    assert response.status_code == 429
+    assert "Hai inviato molte risposte" in response.content.decode()
+    assert Vote.objects.count() == VOTES_PER_HOUR
+    # Another visitor is not affected.
+    from django.test import Client
+
+    assert vote(Client(), "article:one-too-many", "yes").status_code == 303
+
+
+def test_rate_limit_window_moves_on(rf):
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    request = rf.post("/")
+    request.session = SessionStore()
+    for second in range(VOTES_PER_HOUR):
+        assert not feedback_rate_limited(request, now=1000.0 + second)
+    assert feedback_rate_limited(request, now=1000.0 + VOTES_PER_HOUR)
+    assert not feedback_rate_limited(request, now=1000.0 + 3600.5)
+
+
+def test_votes_store_no_free_text():
+    text_fields = [f.name for f in Vote._meta.fields if f.get_internal_type() in ("TextField", "CharField")]
+    assert all(Vote._meta.get_field(name).choices or name in ("target_id", "locale") for name in text_fields)
