@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import FlowSession, SessionEvent
+from .models import FlowSession, SessionEvent, Vote
 
 
 class SessionEventInline(admin.TabularInline):
@@ -30,6 +30,25 @@ class FlowSessionAdmin(admin.ModelAdmin):
                        "last_seen_at", "outcome_kind", "outcome_node")
     fields = readonly_fields
     inlines = [SessionEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    """Read-only: votes are cast by visitors only."""
+
+    list_display = ("created_at", "target_type", "target_id", "locale", "helpful", "reason", "session")
+    list_filter = ("target_type", "helpful", "reason", "locale", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("target_id", "session__ref_code")
+    list_select_related = ("session",)
 
     def has_add_permission(self, request):
         return False

@@ -126,3 +126,10 @@ def test_rate_limit_window_moves_on(rf):
 def test_votes_store_no_free_text():
     text_fields = [f.name for f in Vote._meta.fields if f.get_internal_type() in ("TextField", "CharField")]
     assert all(Vote._meta.get_field(name).choices or name in ("target_id", "locale") for name in text_fields)
+
+
+def test_votes_are_listed_read_only_in_the_admin(admin_client, client, imported):
+    vote(client, "article:appeal", "no")
+    response = admin_client.get("/admin/tracking/vote/")
+    assert response.status_code == 200 and response.context["cl"].result_count == 1
+    assert admin_client.get("/admin/tracking/vote/add/").status_code == 403
