@@ -2,15 +2,13 @@
 
 import datetime
 import shutil
-import textwrap
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from portal.content.importer import CONFLICT_REASON, kb_export, kb_import
+from portal.content.importer import kb_export, kb_import
 from portal.content.kb import parse_article
 from portal.content.models import Article, StepText, TextRevision, Topic
 from portal.flows.registry import all_flows

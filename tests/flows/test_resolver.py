@@ -1,6 +1,5 @@
 """The real flow, one class per question, one test per answer, against the pure resolver (no HTTP, no Django)."""
 
-import pytest
 
 from portal.flows.model import CONTINUE
 from portal.flows.resolver import answer_step, every_path, resolve_node

@@ -1,0 +1,116 @@
+"""Walks through the real guide, worked out from the flow itself so the browser tests follow it when it changes."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import translation
+
+from portal.flows.model import Flow, Node
+
+OUTCOME_KINDS = ("appeal", "wait", "contact-meta")
+
+#: The page types every accessibility and validity test covers.
+PAGE_TYPES = (
+    "home",
+    "info",
+    "question",
+    "question-error",
+    "outcome-appeal",
+    "outcome-wait",
+    "outcome-contact-meta",
+    "not-found",
+    "home-en",
+    "question-en",
+    "article",
+    "article-en",
+    "article-feedback-reasons",
+    "search-results",
+    "search-empty",
+)
+
+#: Page types whose content comes from the imported knowledge base.
+NEEDS_KB = {"home", "home-en", "article", "article-en", "article-feedback-reasons", "search-results", "search-empty"}
+
+
+def content_url(page_type: str) -> str:
+    """The URL of a page type that is not part of a walk (articles, search, English home)."""
+    from portal.content.articles import article_url
+    from portal.content.models import Article
+
+    if page_type == "home-en":
+        return home_url("en")
+    if page_type in ("article", "article-feedback-reasons"):
+        return article_url(Article.objects.get(locale="it", translation_key="appeal"))
+    if page_type == "article-en":
+        return article_url(Article.objects.get(locale="en", translation_key="appeal"))
+    if page_type == "search-results":
+        return home_url("it") + "search/?q=bloccato"
+    if page_type == "search-empty":
+        return home_url("en") + "search/?q=zzzxqj"
+    raise ValueError(page_type)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One step of a walk: the node on screen and the answer chosen there (None: an info step's Continue)."""
+
+    node: Node
+    answer_id: str | None
+
+
+def path_to_outcome(flow: Flow, kind: str) -> tuple[tuple[Move, ...], Node]:
+    """The shortest walk from the flow's start to an outcome of `kind`: the moves, and the outcome node."""
+    queue: deque[tuple[str, tuple[Move, ...]]] = deque([(flow.start, ())])
+    seen = {flow.start}
+    while queue:
+        node_id, moves = queue.popleft()
+        node = flow.nodes[node_id]
+        if node.is_outcome:
+            if node.outcome.value == kind:
+                return moves, node
+            continue
+        choices = [(None, node.next)] if node.is_info else [(answer.id, answer.next) for answer in node.answers]
+        for answer_id, target in choices:
+            if target not in seen:
+                seen.add(target)
+                queue.append((target, moves + (Move(node, answer_id),)))
+    raise LookupError(f"flow {flow.slug} has no {kind!r} outcome")
+
+
+def first_question(flow: Flow) -> tuple[tuple[Move, ...], Node]:
+    """The moves from the start to the first question (through info steps), and that question."""
+    moves: tuple[Move, ...] = ()
+    node = flow.nodes[flow.start]
+    while node.is_info:
+        moves += (Move(node, None),)
+        node = flow.nodes[node.next]
+    assert node.is_question, f"{flow.slug}: the first step after the info steps is not a question"
+    return moves, node
+
+
+def home_url(lang: str = "it") -> str:
+    with translation.override(lang):
+        return reverse("home")
+
+
+def start_url(flow: Flow, lang: str = "it") -> str:
+    """Where the home page's "Start the guide" form posts."""
+    with translation.override(lang):
+        return reverse("guide:flow", args=[flow.slug])
+
+
+def step_url(flow: Flow, node: Node, lang: str = "it") -> str:
+    """The permalink of a step."""
+    with translation.override(lang):
+        return reverse("guide:step", args=[flow.slug, node.slug])
+
+
+def missing_step_url(flow: Flow, lang: str = "it") -> str:
+    """A step URL of the right shape that names no node (a 404)."""
+    slug = "no-such-step"
+    assert flow.node_by_slug(slug) is None
+    with translation.override(lang):
+        return reverse("guide:step", args=[flow.slug, slug])
