@@ -14,11 +14,11 @@ run: setup
 test: setup
 	DJANGO_DEBUG=1 $(BIN)/python -m pytest
 
-# Install, compile translations, migrate and check the flows (a broken flow stops here, naming file and node).
+# Install, compile translations, migrate, import kb/ (never over an admin edit) and check the flows.
 setup: $(VENV)/.installed
 	$(MANAGE) compilemessages --ignore $(VENV) --ignore node_modules -v0
 	$(MANAGE) migrate --no-input -v0
-	$(MANAGE) import_kb
+	$(MANAGE) import_kb -v0
 	$(MANAGE) check --fail-level WARNING
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt

@@ -20,8 +20,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from portal.flows.registry import all_flows
 
 from .markdown import render_markdown
-from .models import Article, StepText
-from .steps import link_base
+from .models import Article, StepText, article_link_base
 
 LOCALE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 
@@ -148,7 +147,7 @@ class ArticleAdmin(AdminEditMixin, SimpleHistoryAdmin):
         locale = request.POST.get("locale") or "it"
         if locale not in dict(LOCALE_CHOICES):
             locale = "it"
-        return HttpResponse(render_markdown(request.POST.get(field, ""), link_base=link_base(locale)))
+        return HttpResponse(render_markdown(request.POST.get(field, ""), link_base=article_link_base(locale)))
 
 
 class StepTextForm(forms.ModelForm):

@@ -21,6 +21,11 @@ def plain_text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def article_link_base(locale: str) -> str:
+    """Where a bare-slug link in markdown points: the articles of the same locale (see content/urls.py)."""
+    return f"/{locale}/articles/"
+
+
 def normalize_text(text: str) -> str:
     """One spelling of the same text whether it came from a file or a browser's textarea (CRLF, outer blank lines)."""
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -112,7 +117,7 @@ class Article(ImportTracked):
 
     def save(self, *args, **kwargs):
         self.body = normalize_text(self.body)
-        self.body_html = render_markdown(self.body, link_base=f"/{self.locale}/articles/")
+        self.body_html = render_markdown(self.body, link_base=article_link_base(self.locale))
         self.body_text = plain_text(self.body_html)
         super().save(*args, **kwargs)
 
@@ -148,7 +153,7 @@ class StepText(ImportTracked):
 
     def save(self, *args, **kwargs):
         self.body = normalize_text(self.body)
-        self.body_html = render_markdown(self.body, link_base=f"/{self.locale}/articles/")
+        self.body_html = render_markdown(self.body, link_base=article_link_base(self.locale))
         super().save(*args, **kwargs)
 
 

@@ -20,7 +20,7 @@ from portal.flows.validator import SOURCE_LOCALE
 from .markdown import render_markdown
 from .models import Article as ArticleRow
 from .models import StepText as StepTextRow
-from .models import TextRevision
+from .models import TextRevision, article_link_base
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,6 @@ def step_texts(flow: Flow, locale: str) -> StepTexts:
     return StepTexts(flow, words, locale)
 
 
-def link_base(locale: str) -> str:
-    return f"/{locale}/articles/"
-
-
 _cache: dict[tuple[str, str, str], _FlowWords] = {}
 _lock = threading.Lock()
 
@@ -99,7 +95,7 @@ def _load(flow: Flow) -> _FlowWords:
             node_id: StepText(
                 title=node_words.title,
                 hint=node_words.hint,
-                body_html=mark_safe(render_markdown(node_words.body, link_base=link_base(locale))),
+                body_html=mark_safe(render_markdown(node_words.body, link_base=article_link_base(locale))),
                 answers=MappingProxyType(dict(node_words.answers)),
                 locale=locale,
             )

@@ -292,3 +292,9 @@ class TestQueryBudget:
         walk_to(client, ("start", "continue"))
         with django_assert_max_num_queries(6):
             answer(client, "review_requested", "no")
+
+
+def test_healthz_is_not_redirected_to_https_in_production(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/it/").status_code == 301

@@ -18,7 +18,10 @@ class Command(BaseCommand):
         locales = [code for code, _ in settings.LANGUAGES]
         report = kb_import(kb_dir=kb_dir, locales=locales, flows=all_flows().values(), dry_run=dry_run)
         prefix = "[dry run] " if dry_run else ""
-        for line in report.lines():
+        lines = list(report.lines())
+        if options["verbosity"] == 0:  # the summary, and what needs a person's attention
+            lines = [line for line in lines if line.startswith(("conflict:", "problem:"))] + lines[-1:]
+        for line in lines:
             self.stdout.write(prefix + line)
         if report.problems:
             raise CommandError(f"{len(report.problems)} file problem(s); those files were not imported.")
