@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from portal.flows.model import Flow
 from portal.flows.validator import SOURCE_LOCALE
 
+from .articles import articles_for_steps
 from .markdown import render_markdown
 from .models import Article as ArticleRow
 from .models import StepText as StepTextRow
@@ -64,8 +65,6 @@ class StepTexts:
 
     def articles(self, node_id: str) -> list[ArticleLink]:
         """The articles that explain a step, in the visitor's language where translated."""
-        from .articles import articles_for_steps
-
         links = articles_for_steps(self._locale, self._articles).get(f"{self._flow.id}:{node_id}", [])
         return [ArticleLink(title, url, locale) for title, url, locale in links]
 
