@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from portal.flows.model import Flow
@@ -41,6 +41,7 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
     """Creates or updates articles and step texts from kb/. Idempotent; `dry_run` changes nothing."""
     report = SyncReport()
     now = timezone.now()
+    flows = list(flows)
     with transaction.atomic():
         files, problems = article_files(kb_dir, locales, set(Topic.values))
         report.problems.extend(str(problem) for problem in problems)
@@ -56,8 +57,13 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
                 report.problems.append(f"{article.path}:1: unknown guide steps {unknown}")
                 continue
             values = {**article.fields, "slug": article.slug}
-            _sync(Article, {"locale": article.locale, "translation_key": article.translation_key}, values,
-                  f"article {article.locale}/{article.slug}", report, now)
+            try:
+                with transaction.atomic():
+                    _sync(Article, {"locale": article.locale, "translation_key": article.translation_key}, values,
+                          f"article {article.locale}/{article.slug}", report, now)
+            except IntegrityError:
+                report.problems.append(f"{article.path}:1: another {article.locale} article already has the slug "
+                                       f"'{article.slug}' with a different translation_key")
 
         for flow in flows:
             for locale, words in flow.words.items():

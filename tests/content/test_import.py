@@ -199,3 +199,14 @@ def test_every_real_article_file_parses():
 def _article_values(article):
     return (article.title, article.summary, article.translation_key, article.topic, article.tags, article.sources,
             article.updated, article.steps, article.body.strip())
+
+
+def test_a_slug_taken_by_another_article_is_a_problem_not_a_crash(kb):
+    run(kb)
+    clash = ARTICLE.replace('translation_key = "appeal"', 'translation_key = "other"')
+    (kb / "it" / "articles" / "fare-ricorso.md").write_text(clash)
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_kb", "--kb-dir", str(kb), stdout=out)
+    assert "already has the slug 'fare-ricorso'" in out.getvalue()
+    assert Article.objects.get().translation_key == "appeal"
