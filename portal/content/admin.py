@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 
 from django import forms
 from django.conf import settings
@@ -28,6 +29,9 @@ LOCALE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 class MarkdownPreviewWidget(forms.Textarea):
     """A markdown textarea that asks the server for a sanitized preview as the admin types (htmx)."""
 
+    #: The locale links resolve in, when the form has no "locale" field (step texts); else that field's value.
+    locale = ""
+
     def __init__(self, attrs=None):
         super().__init__({"rows": 18, "class": "vLargeTextField markdown-source", **(attrs or {})})
 
@@ -38,7 +42,7 @@ class MarkdownPreviewWidget(forms.Textarea):
             "data-hx-trigger": "input changed delay:400ms, load",
             "data-hx-target": f"#{preview_id}",
             "data-hx-include": "[name='csrfmiddlewaretoken'], [name='locale']",
-            "data-hx-vals": '{"field": "%s"}' % name,
+            "data-hx-vals": json.dumps({"field": name, **({"locale": self.locale} if self.locale else {})}),
         })
         textarea = super().render(name, value, attrs, renderer)
         return format_html(
@@ -162,6 +166,7 @@ class StepTextForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["body"].widget.locale = self.instance.locale
         for answer_id, label in (self.instance.answers or {}).items():
             self.initial.setdefault(f"answer_{answer_id}", label)
 

@@ -95,6 +95,14 @@ def test_step_text_edit_shows_on_the_guide_and_survives_reimport(admin_client, c
     assert StepText.objects.get(pk=row.pk).title == "Quale motivo mostra Meta?"
 
 
+def test_step_text_preview_resolves_links_in_the_step_language(admin_client, imported):
+    row = StepText.objects.get(node_id="reason", locale="en")
+    page = admin_client.get(f"/admin/content/steptext/{row.pk}/change/").content.decode()
+    assert 'data-hx-vals="{&quot;field&quot;: &quot;body&quot;, &quot;locale&quot;: &quot;en&quot;}"' in page
+    preview = admin_client.post("/admin/content/article/preview/", {"body": "[x](appeal-a-block)", "locale": "en"})
+    assert preview.content.decode() == '<p><a href="/en/articles/appeal-a-block/">x</a></p>'
+
+
 def test_step_text_edit_that_would_break_the_guide_is_refused(admin_client, imported):
     row = StepText.objects.get(node_id="reason", locale="it")
     data = {"title": row.title, "hint": row.hint, "body": row.body,
