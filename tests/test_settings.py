@@ -1,0 +1,55 @@
+"""Settings come from the environment: safe by default, explicit for development."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+
+BASE = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+
+
+def settings_of(**env) -> subprocess.CompletedProcess:
+    code = ("import json, portal.settings as s; print(json.dumps({'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, "
+            "'ssl': s.SECURE_SSL_REDIRECT, 'hsts': s.SECURE_HSTS_SECONDS, 'engine': s.DATABASES['default']['ENGINE'], "
+            "'options': s.DATABASES['default'].get('OPTIONS', {})}))")
+    return subprocess.run([sys.executable, "-c", code], env={**BASE, **env}, capture_output=True, text=True,
+                          cwd=settings.BASE_DIR)
+
+
+def test_production_needs_a_secret_key():
+    result = settings_of()
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_debug_is_off_unless_asked_and_production_is_strict():
+    import json
+
+    result = settings_of(DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="help.example.com")
+    values = json.loads(result.stdout)
+    assert values["debug"] is False
+    assert values["hosts"] == ["help.example.com"]
+    assert values["ssl"] is True and values["hsts"] >= 31536000
+
+
+def test_sqlite_is_the_default_in_wal_mode_with_a_busy_timeout():
+    import json
+
+    values = json.loads(settings_of(DJANGO_DEBUG="1").stdout)
+    assert values["debug"] is True
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert "journal_mode=WAL" in values["options"]["init_command"]
+    assert values["options"]["timeout"] >= 5
+
+
+def test_database_url_selects_postgresql():
+    import json
+
+    values = json.loads(settings_of(DJANGO_DEBUG="1", DATABASE_URL="postgres://u@db.example:5432/portal").stdout)
+    assert values["engine"] == "django.db.backends.postgresql"
+
+
+def test_system_checks_pass_so_a_broken_flow_fails_the_test_run():
+    call_command("check", fail_level="ERROR")
