@@ -31,6 +31,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "article": found,
         "steps": _steps_using(found, locale),
+        "guides": _guide_links(locale),
         "language_links": [{"code": code, "url": url, "name": translation.get_language_info(code)["name_local"]}
                            for code, url, _ in page.alternates],
         "hreflang": [(found.locale, request.build_absolute_uri(article_url(found)))] + [
@@ -44,11 +45,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     locale = get_language()
     hits = search_articles(query, locale) if query else []
-    guides = [
-        {"title": (flow.words.get(locale) or flow.words["it"]).title, "url": reverse("guide:flow", args=[flow.slug])}
-        for flow in all_flows().values()
-    ]
-    return render(request, "content/search.html", {"query": query, "hits": hits, "guides": guides})
+    return render(request, "content/search.html", {"query": query, "hits": hits, "guides": _guide_links(locale)})
 
 
 @require_GET
@@ -76,6 +73,14 @@ def sitemap(request: HttpRequest) -> HttpResponse:
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *", "Disallow: /admin/", "Allow: /", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def _guide_links(locale: str) -> list[dict[str, str]]:
+    """Each guide's title and first step, for "not sure what to do? start the guide"."""
+    return [
+        {"title": (flow.words.get(locale) or flow.words["it"]).title, "url": reverse("guide:flow", args=[flow.slug])}
+        for flow in all_flows().values()
+    ]
 
 
 def _steps_using(article: Article, locale: str) -> list[tuple[str, str]]:

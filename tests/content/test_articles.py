@@ -130,3 +130,9 @@ def test_article_page_query_budget(client, imported, django_assert_max_num_queri
     article = Article.objects.get(locale="it", translation_key="appeal")
     with django_assert_max_num_queries(8):
         client.get(url(article))
+
+
+def test_article_offers_the_guide(client, imported):
+    body = client.get("/en/articles/appeal-a-block/").content.decode()
+    assert "Not sure what to do next?" in body
+    assert 'href="/en/guide/blocked-number/"' in body
