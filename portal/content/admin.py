@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from portal.flows.registry import all_flows
+from portal.flows.registry import step_ref
 
 from .markdown import render_markdown
 from .models import Article, StepText, article_link_base
@@ -114,8 +114,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean_steps(self):
         steps = self.cleaned_data["steps"] or []
-        known = {f"{flow.id}:{node_id}" for flow in all_flows().values() for node_id in flow.nodes}
-        unknown = [step for step in steps if step not in known]
+        unknown = [step for step in steps if not isinstance(step, str) or step_ref(step) is None]
         if unknown:
             raise ValidationError(_("Unknown guide steps: %(steps)s"), params={"steps": ", ".join(map(str, unknown))})
         return steps
@@ -194,8 +193,8 @@ class StepTextForm(forms.ModelForm):
 
 def form_for_node(obj: StepText | None) -> type[StepTextForm]:
     """A StepTextForm with one required label field per answer of the row's node."""
-    flow = next((f for f in all_flows().values() if obj is not None and f.id == obj.flow_id), None)
-    node = flow.nodes.get(obj.node_id) if flow else None
+    ref = step_ref(f"{obj.flow_id}:{obj.node_id}") if obj is not None else None
+    node = ref[1] if ref else None
     fields = {
         f"answer_{answer.id}": forms.CharField(
             label=_("Answer “%(answer)s”") % {"answer": answer.id},

@@ -42,9 +42,6 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
 
-    def in_locale(self, locale: str):
-        return self.filter(locale=locale)
-
     def with_source_updated(self, source_locale: str = "it"):
         """Annotates `source_updated`: the date of the source-language article with the same translation key."""
         source = Article.objects.filter(locale=source_locale, translation_key=OuterRef("translation_key"))
@@ -57,12 +54,6 @@ class ArticleQuerySet(models.QuerySet):
             .with_source_updated(source_locale)
             .filter(source_updated__gt=models.F("updated"))
         )
-
-    def for_step(self, flow_id: str, node_id: str) -> list["Article"]:
-        """The articles that explain one step. JSON containment differs between SQLite and PostgreSQL, and the
-        list is short, so the match is made in Python."""
-        wanted = f"{flow_id}:{node_id}"
-        return [article for article in self if wanted in (article.steps or [])]
 
 
 class ImportTracked(models.Model):

@@ -10,9 +10,10 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from portal.flows.registry import all_flows
+from portal.flows.registry import step_ref
 
 from .articles import article_lookup, article_page, article_url
+from .guides import guide_cards
 from .models import Article
 from .search import search_articles
 from .steps import step_texts
@@ -31,7 +32,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "article": found,
         "steps": _steps_using(found, locale),
-        "guides": _guide_links(locale),
+        "guides": guide_cards(locale),
         "language_links": [{"code": code, "url": url, "name": translation.get_language_info(code)["name_local"]}
                            for code, url, _ in page.alternates],
         "hreflang": [(found.locale, request.build_absolute_uri(article_url(found)))] + [
@@ -45,7 +46,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     locale = get_language()
     hits = search_articles(query, locale) if query else []
-    return render(request, "content/search.html", {"query": query, "hits": hits, "guides": _guide_links(locale)})
+    return render(request, "content/search.html", {"query": query, "hits": hits, "guides": guide_cards(locale)})
 
 
 @require_GET
@@ -75,25 +76,15 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
-def _guide_links(locale: str) -> list[dict[str, str]]:
-    """Each guide's title and first step, for "not sure what to do? start the guide"."""
-    return [
-        {"title": (flow.words.get(locale) or flow.words["it"]).title, "url": reverse("guide:flow", args=[flow.slug])}
-        for flow in all_flows().values()
-    ]
-
-
 def _steps_using(article: Article, locale: str) -> list[tuple[str, str]]:
     """(step title, permalink) of the guide steps that link this article."""
-    flows = {flow.id: flow for flow in all_flows().values()}
     texts = {}
     result = []
     for step in article.steps:
-        flow_id, _colon, node_id = step.partition(":")
-        flow = flows.get(flow_id)
-        if flow and node_id in flow.nodes:
-            if flow_id not in texts:
-                texts[flow_id] = step_texts(flow, locale)
-            url = reverse("guide:step", args=[flow.slug, flow.nodes[node_id].slug])
-            result.append((texts[flow_id][node_id].title, url))
+        ref = step_ref(step)
+        if ref:
+            flow, node = ref
+            if flow.id not in texts:
+                texts[flow.id] = step_texts(flow, locale)
+            result.append((texts[flow.id][node.id].title, reverse("guide:step", args=[flow.slug, node.slug])))
     return result

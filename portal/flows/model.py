@@ -100,9 +100,6 @@ class Flow:
     #: For each node, the largest number of answers still needed to reach an outcome.
     depth: Mapping[str, int]
 
-    def node(self, node_id: str) -> Node:
-        return self.nodes[node_id]
-
     def node_by_slug(self, slug: str) -> Node | None:
         return self.nodes.get(slug.replace("-", "_")) if "_" not in slug else None
 

@@ -7,7 +7,7 @@ import functools
 from django.conf import settings
 
 from .loader import load_flows
-from .model import Flow
+from .model import Flow, Node
 
 
 def _load() -> dict[str, Flow]:
@@ -23,3 +23,15 @@ def all_flows() -> dict[str, Flow]:
 
 def get_flow(slug: str) -> Flow | None:
     return all_flows().get(slug)
+
+
+def flow_by_id(flow_id: str) -> Flow | None:
+    return next((flow for flow in all_flows().values() if flow.id == flow_id), None)
+
+
+def step_ref(step: str) -> tuple[Flow, Node] | None:
+    """The flow and node named by a "flow_id:node_id" reference (as articles and votes name steps), or None."""
+    flow_id, _colon, node_id = step.partition(":")
+    flow = flow_by_id(flow_id)
+    node = flow.nodes.get(node_id) if flow else None
+    return (flow, node) if node else None

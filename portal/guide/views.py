@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
 from portal.content.articles import articles_by_topic
+from portal.content.guides import guide_cards
 from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import Flow, Node, Outcome
-from portal.flows.registry import all_flows, get_flow
-from portal.flows.validator import SOURCE_LOCALE
+from portal.flows.registry import get_flow
 from portal.flows.resolver import Resolution, answer_step, resolve_node
 from portal.http import method_not_allowed, see_other
 from portal.tracking import services as tracking
@@ -26,8 +26,7 @@ from .walks import Walk, walk_begin, walk_load, walk_save
 
 def home(request: HttpRequest) -> HttpResponse:
     locale = get_language()
-    guides = [GuideCard.build(flow, locale) for flow in all_flows().values()]
-    return render(request, "home.html", {"guides": guides, "topics": articles_by_topic(locale)})
+    return render(request, "home.html", {"guides": guide_cards(locale), "topics": articles_by_topic(locale)})
 
 
 def flow_start(request: HttpRequest, flow_slug: str) -> HttpResponse:
@@ -90,26 +89,6 @@ OUTCOME_LABELS = {
     Outcome.WAIT: _("What to do: wait"),
     Outcome.CONTACT_META: _("What to do: contact Meta"),
 }
-
-
-@dataclass(frozen=True)
-class GuideCard:
-    """A guide as the home page offers it."""
-
-    title: str
-    summary: str
-    start_url: str
-    fallback: bool
-
-    @classmethod
-    def build(cls, flow: Flow, locale: str):
-        words = flow.words.get(locale) or flow.words[SOURCE_LOCALE]
-        return cls(
-            title=words.title or flow.words[SOURCE_LOCALE].title,
-            summary=words.summary or flow.words[SOURCE_LOCALE].summary,
-            start_url=reverse("guide:flow", args=[flow.slug]),
-            fallback=words.locale != locale,
-        )
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,6 @@ class OutcomeKind(models.TextChoices):
     CONTACT_META = "contact-meta", _("Contact Meta")
 
 
-class FlowSessionQuerySet(models.QuerySet):
-    def with_outcome(self):
-        return self.exclude(outcome_kind="")
-
-
 class FlowSession(models.Model):
     """One visitor's walk through one flow."""
 
@@ -30,8 +25,6 @@ class FlowSession(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), auto_now_add=True)
     outcome_kind = models.CharField(_("outcome"), max_length=16, choices=OutcomeKind.choices, blank=True)
     outcome_node = models.CharField(_("outcome step"), max_length=64, blank=True)
-
-    objects = FlowSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("guide session")

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.flows.registry import all_flows
+from portal.flows.registry import step_ref
 from portal.http import method_not_allowed, see_other
 
 from . import services
@@ -44,8 +44,7 @@ class VoteForm(forms.Form):
 def _target_exists(target_type: str, target_id: str) -> bool:
     if target_type == "article":
         return True  # articles are content; an unknown key only creates an orphan vote, never an error
-    flow_id, _colon, node_id = target_id.partition(":")
-    return any(flow.id == flow_id and node_id in flow.nodes for flow in all_flows().values())
+    return step_ref(target_id) is not None
 
 
 def feedback(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,32 @@
+"""The guides as the help centre offers them (home page, articles, search without results)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from portal.flows.registry import all_flows
+from portal.flows.validator import SOURCE_LOCALE
+
+
+@dataclass(frozen=True)
+class GuideCard:
+    title: str
+    summary: str
+    start_url: str  # GET shows the first step; POST starts a new tracked walk there
+    fallback: bool  # the title and summary are in Italian: the visitor's language has none yet
+
+
+def guide_cards(locale: str) -> list[GuideCard]:
+    cards = []
+    for flow in all_flows().values():
+        source = flow.words[SOURCE_LOCALE]
+        words = flow.words.get(locale) or source
+        cards.append(GuideCard(
+            title=words.title or source.title,
+            summary=words.summary or source.summary,
+            start_url=reverse("guide:flow", args=[flow.slug]),
+            fallback=words.locale != locale,
+        ))
+    return cards
