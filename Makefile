@@ -28,7 +28,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 # After changing a {% translate %} string: refresh the .po files, then translate the new entries.
 messages: $(VENV)/.installed
-	$(MANAGE) makemessages -l it -l en --ignore $(VENV) --ignore node_modules --ignore staticfiles --no-obsolete
+	$(MANAGE) makemessages -l it -l en --ignore $(VENV) --ignore node_modules --ignore staticfiles --no-obsolete --no-location
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
