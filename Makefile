@@ -8,8 +8,12 @@ PORT ?= 8000
 
 .PHONY: run test setup check messages clean
 
+# Who runs the site, for development (see README "Configuration"); production sets its own.
+DEV_OPERATOR := PORTAL_OPERATOR_NAME="Studio Esempio (sviluppo)" PORTAL_SUPPORT_URL=assistenza@example.com \
+	PORTAL_SUPPORT_HOURS="lun-ven 9-18"
+
 run: setup
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(DEV_OPERATOR) $(MANAGE) runserver $(HOST):$(PORT)
 
 test: setup
 	DJANGO_DEBUG=1 $(BIN)/python -m pytest

@@ -4,7 +4,7 @@ from django.utils.translation import get_language, get_language_info
 
 
 def site(request):
-    """The language switcher: the same page in every other language."""
+    """The language switcher (the same page in every other language) and who runs the site (`operator`)."""
     current = get_language()
     switch = [
         {
@@ -15,4 +15,5 @@ def site(request):
         for code, _ in settings.LANGUAGES
         if code != current
     ]
-    return {"language_switch": switch}
+    operator = settings.OPERATOR
+    return {"language_switch": switch, "operator": operator, "site_name": operator["site_name"]}

@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.operator import operator_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -147,6 +149,9 @@ STORAGES = {
         )
     },
 }
+
+# Who runs the site (header, footer, the reference-code sentence); see README "Configuration".
+OPERATOR = operator_from_env(os.environ)
 
 # The guide's content.
 KB_DIR = BASE_DIR / "kb"
