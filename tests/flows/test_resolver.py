@@ -314,8 +314,8 @@ class TestMovedIds:
         from types import MappingProxyType
 
         renamed = dataclasses.replace(flow, moved=MappingProxyType({"old_reason": "reason", "intro": "start"}))
-        resolution = resolve_node(renamed, [("intro", CONTINUE), ("review_requested", "no"), ("old_reason", "spam")],
-                                  entry="intro")
+        resolution = resolve_node(renamed, [("intro", CONTINUE), ("product", "platform"), ("review_requested", "no"),
+                                            ("old_reason", "spam")], entry="intro")
         assert resolution.valid and resolution.current.id == "spam_duration"
-        assert resolution.path == ("start", "review_requested", "reason", "spam_duration")
+        assert resolution.path == ("start", "product", "review_requested", "reason", "spam_duration")
         assert resolve_node(renamed, [], entry="old_reason").current.id == "reason"

@@ -119,3 +119,13 @@ def test_progress_says_step_n_of_total_without_at_most(client):
     english = client.post(start_url("en"), follow=True).content.decode()
     assert "Passo 1 di 6" in italian and "Passo 1 di massimo" not in italian
     assert "Step 1 of 6" in english and "Step 1 of at most" not in english
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_old_website_wait_step_now_answers_301_to_the_appeal(client, lang):
+    from .helpers import step_url
+
+    response = client.get(step_url("wait_website_review", lang))
+    assert (response.status_code, response["Location"]) == (301, step_url("appeal_website", lang))
+    assert attr_values(client.get(response["Location"]), "data-outcome") == ["appeal"]
