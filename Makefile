@@ -18,12 +18,13 @@ run: setup
 test: setup
 	DJANGO_DEBUG=1 $(BIN)/python -m pytest
 
-# Install, compile translations, migrate, import kb/ (never over an admin edit) and check the flows.
+# Install, compile translations, migrate, import kb/ (never over an admin edit), then check the flows, the words
+# files and that the database holds words for every step (the guide's only run-time source of words).
 setup: $(VENV)/.installed
 	$(MANAGE) compilemessages --ignore $(VENV) --ignore node_modules -v0
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) import_kb -v0
-	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) check --database default --fail-level WARNING
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

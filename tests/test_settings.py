@@ -78,10 +78,10 @@ def test_the_knowledge_base_is_only_there_for_tests_that_ask(db):
 
 
 def test_imported_knowledge_base_is_complete_and_editable(imported):
-    from portal.content.models import Article, StepText
+    from portal.content.models import Article, GuideText, StepText
 
-    assert Article.objects.count() > 0 and StepText.objects.count() > 0
-    assert len(imported.created) == Article.objects.count() + StepText.objects.count()
+    assert Article.objects.count() > 0 and StepText.objects.count() > 0 and GuideText.objects.count() > 0
+    assert len(imported.created) == Article.objects.count() + StepText.objects.count() + GuideText.objects.count()
     article = Article.objects.create(**{f.name: getattr(Article.objects.first(), f.name)
                                         for f in Article._meta.concrete_fields if not f.primary_key}
                                      | {"slug": "a-new-one", "translation_key": "a-new-one"})

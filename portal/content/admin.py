@@ -21,7 +21,8 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from portal.flows.registry import step_ref
 
 from .markdown import render_markdown
-from .models import Article, StepText, article_link_base
+from .models import Article, GuideText, StepText, article_link_base
+from .words import NodeText, node_text_problems
 
 LOCALE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 
@@ -114,7 +115,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean_steps(self):
         steps = self.cleaned_data["steps"] or []
-        unknown = [step for step in steps if not isinstance(step, str) or step_ref(step) is None]
+        unknown = [step for step in steps if not isinstance(step, str) or _current_node(step) is None]
         if unknown:
             raise ValidationError(_("Unknown guide steps: %(steps)s"), params={"steps": ", ".join(map(str, unknown))})
         return steps
@@ -153,8 +154,23 @@ class ArticleAdmin(AdminEditMixin, SimpleHistoryAdmin):
         return HttpResponse(render_markdown(request.POST.get(field, ""), link_base=article_link_base(locale)))
 
 
+#: The admin's words for the problems of content/words.py's validator (its own messages are for files and logs).
+PROBLEM_MESSAGES = {
+    "empty_title": _("The title cannot be empty."),
+    "needs_body": _("Information and outcome steps need a body."),
+    "no_label": _("Every answer needs a label: the guide would show an empty choice."),
+}
+
+
+def _current_node(step: str):
+    """The node a "flow_id:node_id" names, if that id is a node now (an id in [moved] is not: save the new id)."""
+    ref = step_ref(step)
+    return ref[1] if ref and ref[1].id == step.partition(":")[2] else None
+
+
 class StepTextForm(forms.ModelForm):
-    """Step words; StepTextAdmin adds one required field per answer of the node (see `form_for_node`)."""
+    """Step words; StepTextAdmin adds one field per answer of the node (see `form_for_node`). Checked by the same
+    validator as the kb/ files (content/words.py)."""
 
     node = None  # set on the per-node subclass
 
@@ -169,38 +185,38 @@ class StepTextForm(forms.ModelForm):
         for answer_id, label in (self.instance.answers or {}).items():
             self.initial.setdefault(f"answer_{answer_id}", label)
 
-    def clean_title(self):
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise ValidationError(_("The title cannot be empty."))
-        return title
-
     def clean(self):
         cleaned = super().clean()
         if self.node is None:
             raise ValidationError(_("This step is no longer in the guide's structure (kb/flows/); it cannot be edited."))
-        if (self.node.is_info or self.node.is_outcome) and not (cleaned.get("body") or "").strip():
-            self.add_error("body", _("Information and outcome steps need a body."))
+        for problem in node_text_problems(self.node, self._text(cleaned), source=str(self.instance)):
+            field = problem.field.replace("answer:", "answer_") if problem.field else None
+            message = PROBLEM_MESSAGES.get(problem.code, problem.message)
+            if field is None or field in self.fields:
+                self.add_error(field, message)
         return cleaned
+
+    def _text(self, cleaned) -> NodeText:
+        return NodeText(
+            title=(cleaned.get("title") or "").strip(),
+            hint=cleaned.get("hint") or "",
+            body=cleaned.get("body") or "",
+            answers={answer.id: (cleaned.get(f"answer_{answer.id}") or "").strip() for answer in self.node.answers},
+        )
 
     def save(self, commit=True):
         if self.node is not None:
-            self.instance.answers = {
-                answer.id: self.cleaned_data[f"answer_{answer.id}"].strip() for answer in self.node.answers
-            }
+            self.instance.title = self.cleaned_data["title"].strip()
+            self.instance.answers = dict(self._text(self.cleaned_data).answers)
         return super().save(commit)
 
 
 def form_for_node(obj: StepText | None) -> type[StepTextForm]:
-    """A StepTextForm with one required label field per answer of the row's node."""
-    ref = step_ref(f"{obj.flow_id}:{obj.node_id}") if obj is not None else None
-    node = ref[1] if ref else None
+    """A StepTextForm with one label field per answer of the row's node."""
+    node = _current_node(f"{obj.flow_id}:{obj.node_id}") if obj is not None else None
     fields = {
         f"answer_{answer.id}": forms.CharField(
-            label=_("Answer “%(answer)s”") % {"answer": answer.id},
-            max_length=200,
-            strip=True,
-            error_messages={"required": _("Every answer needs a label: the guide would show an empty choice.")},
+            label=_("Answer “%(answer)s”") % {"answer": answer.id}, max_length=200, strip=True, required=False,
         )
         for answer in (node.answers if node else ())
     }
@@ -224,6 +240,37 @@ class StepTextAdmin(AdminEditMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # the structure (which steps exist) comes only from kb/flows/
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class GuideTextForm(forms.ModelForm):
+    class Meta:
+        model = GuideText
+        fields = ["title", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise ValidationError(PROBLEM_MESSAGES["empty_title"])
+        return title
+
+
+@admin.register(GuideText)
+class GuideTextAdmin(AdminEditMixin, SimpleHistoryAdmin):
+    """A guide's title and summary per language: the home page's guide card. Which guides exist comes from kb/flows/."""
+
+    form = GuideTextForm
+    list_display = ("title", "locale", "flow_id", "edited_at")
+    list_filter = ("locale", "flow_id")
+    search_fields = ("title", "summary")
+    readonly_fields = ("flow_id", "locale", "edited_at", "imported_at")
+    fields = ("flow_id", "locale", "title", "summary", "edited_at", "imported_at")
+
+    def has_add_permission(self, request):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -9,12 +9,13 @@ class ContentConfig(AppConfig):
     verbose_name = _("Help centre content")
 
     def ready(self):
-        from .models import Article, StepText, TextRevision
+        from . import checks  # noqa: F401  (registers the system checks of the guides' words)
+        from .models import Article, GuideText, StepText, TextRevision
 
         def bump(**kwargs):
             TextRevision.bump()
 
         # Every save, in the admin or by a restore, makes the guide read its words again.
-        for model in (Article, StepText):
+        for model in (Article, StepText, GuideText):
             post_save.connect(bump, sender=model, dispatch_uid=f"bump-revision-{model.__name__}-save", weak=False)
             post_delete.connect(bump, sender=model, dispatch_uid=f"bump-revision-{model.__name__}-delete", weak=False)

@@ -9,9 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from portal.flows.validator import SOURCE_LOCALE
-
 from .models import Article, Topic
+from .words import SOURCE_LOCALE
 
 
 def article_url(article: Article, locale: str | None = None) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from portal.flows.registry import all_flows
-from portal.flows.validator import SOURCE_LOCALE
+
+from .steps import step_texts
 
 
 @dataclass(frozen=True)
@@ -19,13 +20,13 @@ class GuideCard:
 
 
 def guide_cards(locale: str) -> list[GuideCard]:
+    """Every guide with its title and summary from the database (GuideText rows), as the step pages read words."""
     cards = []
     for flow in all_flows().values():
-        source = flow.words[SOURCE_LOCALE]
-        words = flow.words.get(locale) or source
+        words = step_texts(flow, locale).guide
         cards.append(GuideCard(
-            title=words.title or source.title,
-            summary=words.summary or source.summary,
+            title=words.title,
+            summary=words.summary,
             start_url=reverse("guide:flow", args=[flow.slug]),
             fallback=words.locale != locale,
         ))

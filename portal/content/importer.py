@@ -12,7 +12,8 @@ from django.utils import timezone
 from portal.flows.model import Flow
 
 from .kb import article_files, article_text, content_hash, flow_words_text
-from .models import Article, StepText, TextRevision, Topic, normalize_text
+from .models import Article, GuideText, StepText, TextRevision, Topic, normalize_text
+from .words import flow_words
 
 IMPORT_REASON = "import from kb/"
 CONFLICT_REASON = "kb/ file version {hash} not applied: the admin edit is kept"
@@ -38,7 +39,10 @@ class SyncReport:
 
 
 def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_run: bool = False) -> SyncReport:
-    """Creates or updates articles and step texts from kb/. Idempotent; `dry_run` changes nothing."""
+    """Creates or updates articles, guide texts and step texts from kb/. Idempotent; `dry_run` changes nothing.
+
+    A words file with any problem (content/words.py, the validator the admin and the system check use too) is
+    reported and left out whole."""
     report = SyncReport()
     now = timezone.now()
     flows = list(flows)
@@ -66,14 +70,18 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
                                        f"'{article.slug}' with a different translation_key")
 
         for flow in flows:
-            for locale, words in flow.words.items():
-                if locale not in locales:
-                    continue
-                for node_id, node_words in words.nodes.items():
-                    values = {"title": node_words.title, "hint": node_words.hint,
-                              "body": normalize_text(node_words.body), "answers": dict(node_words.answers)}
-                    _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": locale}, values,
-                          f"step {flow.id}:{node_id} ({locale})", report, now)
+            words_files, problems = flow_words(kb_dir, flow, locales)
+            report.problems.extend(str(problem) for problem in problems)
+            for words in words_files:
+                if words.title.strip():
+                    _sync(GuideText, {"flow_id": flow.id, "locale": words.locale},
+                          {"title": words.title.strip(), "summary": normalize_text(words.summary)},
+                          f"guide {flow.id} ({words.locale})", report, now)
+                for node_id, text in words.nodes.items():
+                    values = {"title": text.title, "hint": text.hint, "body": normalize_text(text.body),
+                              "answers": dict(text.answers)}
+                    _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": words.locale}, values,
+                          f"step {flow.id}:{node_id} ({words.locale})", report, now)
         if dry_run:
             transaction.set_rollback(True)
         elif report.created or report.updated:
@@ -122,7 +130,7 @@ def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, A
 
 
 def kb_export(*, kb_dir: Path, flows: Iterable[Flow]) -> list[Path]:
-    """Writes every article and step text back to kb/ files. Returns the files whose content changed."""
+    """Writes every article, guide text and step text back to kb/ files. Returns the files whose content changed."""
     written: list[Path] = []
 
     def write(path: Path, text: str) -> None:
@@ -138,13 +146,14 @@ def kb_export(*, kb_dir: Path, flows: Iterable[Flow]) -> list[Path]:
 
     for flow in flows:
         rows = StepText.objects.filter(flow_id=flow.id)
-        for locale in sorted({row.locale for row in rows}):
+        guides = {row.locale: row for row in GuideText.objects.filter(flow_id=flow.id)}
+        for locale in sorted({row.locale for row in rows} | set(guides)):
             by_node = {row.node_id: row for row in rows if row.locale == locale}
-            words = flow.words.get(locale)
+            guide = guides.get(locale)
             nodes = {
                 node_id: {"title": row.title, "hint": row.hint, "body": row.body, "answers": row.answers}
                 for node_id in flow.nodes if (row := by_node.get(node_id))
             }
-            text = flow_words_text(words.title if words else "", words.summary if words else "", nodes)
+            text = flow_words_text(guide.title if guide else "", guide.summary if guide else "", nodes)
             write(Path(kb_dir) / locale / "flows" / flow.source.name, text)
     return written

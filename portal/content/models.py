@@ -1,4 +1,5 @@
-"""Articles and step texts: seeded from kb/ by `import_kb`, edited in the admin (with history), exported back."""
+"""Articles, step texts and guide texts: seeded from kb/ by `import_kb`, edited in the admin (with history),
+exported back."""
 
 from __future__ import annotations
 
@@ -118,7 +119,8 @@ class Article(ImportTracked):
 
 
 class StepText(ImportTracked):
-    """The words of one node of a flow in one locale. The flow's structure stays in kb/flows/."""
+    """The words of one node of a flow in one locale: the guide's only run-time source of words (content/steps.py).
+    The flow's structure stays in kb/flows/."""
 
     flow_id = models.CharField(_("guide"), max_length=64)
     node_id = models.CharField(_("step"), max_length=64)
@@ -145,6 +147,33 @@ class StepText(ImportTracked):
     def save(self, *args, **kwargs):
         self.body = normalize_text(self.body)
         self.body_html = render_markdown(self.body, link_base=article_link_base(self.locale))
+        super().save(*args, **kwargs)
+
+
+class GuideText(ImportTracked):
+    """A guide's title and summary in one locale (the home page's guide card, the guide's name)."""
+
+    flow_id = models.CharField(_("guide"), max_length=64)
+    locale = models.CharField(_("language"), max_length=8)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["file_hash", "imported_at"])
+
+    class Meta:
+        verbose_name = _("guide title and summary")
+        verbose_name_plural = _("guide titles and summaries")
+        ordering = ["flow_id", "locale"]
+        constraints = [
+            models.UniqueConstraint(fields=["flow_id", "locale"], name="guidetext_unique_per_locale"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.locale})"
+
+    def save(self, *args, **kwargs):
+        self.title = self.title.strip()
+        self.summary = normalize_text(self.summary)
         super().save(*args, **kwargs)
 
 

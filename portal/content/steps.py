@@ -1,12 +1,15 @@
 """The words of a flow's steps in one locale, as the guide shows them.
 
-The database (seeded by `import_kb`, edited in the admin) wins over the kb/ files, which remain the fallback for
-anything not imported. Italian is the source: a node without words in the visitor's locale falls back to Italian
-and says so. Words are read once per text revision: a step GET costs one tiny query for the revision token.
+The database is the only run-time source (StepText and GuideText rows, seeded from kb/ by `import_kb` and edited
+in the admin). Italian is the source locale: a node whose words in the visitor's locale are missing or incomplete
+for the current structure (an answer without a label) falls back to its Italian row, whole, and says so. A node
+with no usable row at all still renders, with its ids as words; the system check (content.W001) names it.
+Words are read once per text revision: a step GET costs one tiny query for the revision token.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -14,14 +17,16 @@ from typing import Mapping
 
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.flows.model import Flow
-from portal.flows.validator import SOURCE_LOCALE
+from portal.flows.model import Flow, Node
 
 from .articles import articles_for_steps
-from .markdown import render_markdown
 from .models import Article as ArticleRow
+from .models import GuideText as GuideTextRow
 from .models import StepText as StepTextRow
-from .models import TextRevision, article_link_base
+from .models import TextRevision
+from .words import SOURCE_LOCALE, NodeText, node_text_problems
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,15 @@ class StepText:
 
 
 @dataclass(frozen=True)
+class GuideWords:
+    """A guide's title and summary, in `locale` (differs from the one asked for on a fallback)."""
+
+    title: str
+    summary: str
+    locale: str
+
+
+@dataclass(frozen=True)
 class ArticleLink:
     title: str
     url: str
@@ -47,6 +61,7 @@ class ArticleLink:
 @dataclass(frozen=True)
 class _FlowWords:
     texts: Mapping[str, Mapping[str, StepText]]  # locale -> node id -> words
+    guides: Mapping[str, GuideWords]  # locale -> title and summary
     articles: tuple  # published Article rows that name a step of this flow
 
 
@@ -56,12 +71,19 @@ class StepTexts:
     def __init__(self, flow: Flow, words: _FlowWords, locale: str):
         self._flow = flow
         self._wanted = words.texts.get(locale, {})
-        self._source = words.texts[SOURCE_LOCALE]
+        self._source = words.texts.get(SOURCE_LOCALE, {})
+        self._guides = words.guides
         self._articles = words.articles
         self._locale = locale
 
     def __getitem__(self, node_id: str) -> StepText:
-        return self._wanted.get(node_id) or self._source[node_id]
+        return self._wanted.get(node_id) or self._source.get(node_id) or _ids_only(self._flow.nodes[node_id])
+
+    @property
+    def guide(self) -> GuideWords:
+        """The guide's title and summary in the visitor's language, else Italian, else its id."""
+        return (self._guides.get(self._locale) or self._guides.get(SOURCE_LOCALE)
+                or GuideWords(title=self._flow.id.replace("_", " ").capitalize(), summary="", locale=SOURCE_LOCALE))
 
     def articles(self, node_id: str) -> list[ArticleLink]:
         """The articles that explain a step, in the visitor's language where translated."""
@@ -89,32 +111,43 @@ _lock = threading.Lock()
 
 def _load(flow: Flow) -> _FlowWords:
     by_locale: dict[str, dict[str, StepText]] = {}
-    for locale, words in flow.words.items():
-        by_locale[locale] = {
-            node_id: StepText(
-                title=node_words.title,
-                hint=node_words.hint,
-                body_html=mark_safe(render_markdown(node_words.body, link_base=article_link_base(locale))),
-                answers=MappingProxyType(dict(node_words.answers)),
-                locale=locale,
-            )
-            for node_id, node_words in words.nodes.items()
-        }
     for row in StepTextRow.objects.filter(flow_id=flow.id, node_id__in=list(flow.nodes)):
-        # Labels of answers added to the flow after this row was saved come from the files (Italian at least).
-        file_labels = [by_locale.get(loc, {}).get(row.node_id) for loc in (SOURCE_LOCALE, row.locale)]
-        labels = {k: v for text in file_labels if text for k, v in text.answers.items()}
-        labels.update({k: v for k, v in row.answers.items() if v})
+        node = flow.nodes[row.node_id]
+        text = NodeText(title=row.title, hint=row.hint, body=row.body, answers=row.answers or {})
+        problems = [p for p in node_text_problems(node, text, source=str(row)) if p.code != "unknown_answer"]
+        if problems:  # e.g. a question gained an answer and this row has no label for it yet
+            logger.warning("not showing %s: %s", row, "; ".join(p.message for p in problems))
+            continue
         by_locale.setdefault(row.locale, {})[row.node_id] = StepText(
             title=row.title,
             hint=row.hint,
             body_html=mark_safe(row.body_html),  # sanitized by render_markdown when the row was saved
-            answers=MappingProxyType({answer.id: labels[answer.id] for answer in flow.nodes[row.node_id].answers}),
+            answers=MappingProxyType({answer.id: row.answers[answer.id] for answer in node.answers}),
             locale=row.locale,
         )
+    missing = [node_id for node_id in flow.nodes if node_id not in by_locale.get(SOURCE_LOCALE, {})]
+    if missing:
+        logger.error("guide %s: no usable Italian words for %s; run import_kb", flow.id, ", ".join(missing))
+    guides = {
+        row.locale: GuideWords(title=row.title, summary=row.summary, locale=row.locale)
+        for row in GuideTextRow.objects.filter(flow_id=flow.id)
+        if row.title
+    }
     prefix = f"{flow.id}:"
     articles = tuple(a for a in ArticleRow.objects.published() if any(s.startswith(prefix) for s in a.steps or []))
     return _FlowWords(
         texts=MappingProxyType({locale: MappingProxyType(nodes) for locale, nodes in by_locale.items()}),
+        guides=MappingProxyType(guides),
         articles=articles,
+    )
+
+
+def _ids_only(node: Node) -> StepText:
+    """The last resort for a node without any usable row: its ids, so the walk still works (content.W001)."""
+    return StepText(
+        title=node.id.replace("_", " ").capitalize(),
+        hint="",
+        body_html=mark_safe(""),
+        answers=MappingProxyType({answer.id: answer.id.replace("_", " ").capitalize() for answer in node.answers}),
+        locale=SOURCE_LOCALE,
     )

@@ -1,4 +1,4 @@
-"""Reads a flow's structure and words from kb/ and builds an immutable, validated Flow."""
+"""Reads a flow's structure from kb/flows/ and builds an immutable, validated Flow (no words: see content/words.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import hashlib
 import tomllib
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
-from .model import Answer, Flow, FlowWords, Node, NodeType, NodeWords, Outcome
-from .validator import SOURCE_LOCALE, Problem, moved_problems, resolve_moved, structure_problems, words_problems
+from .model import Answer, Flow, Node, NodeType, Outcome
+from .validator import Problem, moved_problems, resolve_moved, structure_problems
 
 
 class FlowError(Exception):
@@ -20,13 +20,13 @@ class FlowError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def load_flows(flows_dir: Path, kb_dir: Path, locales: Iterable[str]) -> dict[str, Flow]:
+def load_flows(flows_dir: Path) -> dict[str, Flow]:
     """Every kb/flows/*.toml, keyed by slug. Raises FlowError with all problems of all flows."""
     flows: dict[str, Flow] = {}
     problems: list[Problem] = []
     for path in sorted(Path(flows_dir).glob("*.toml")):
         try:
-            flow = load_flow(path, kb_dir, locales)
+            flow = load_flow(path)
         except FlowError as error:
             problems.extend(error.problems)
             continue
@@ -38,7 +38,7 @@ def load_flows(flows_dir: Path, kb_dir: Path, locales: Iterable[str]) -> dict[st
     return flows
 
 
-def load_flow(path: Path, kb_dir: Path, locales: Iterable[str]) -> Flow:
+def load_flow(path: Path) -> Flow:
     path = Path(path)
     raw_bytes = path.read_bytes()
     data = _parse(path, raw_bytes)
@@ -54,18 +54,6 @@ def load_flow(path: Path, kb_dir: Path, locales: Iterable[str]) -> Flow:
     problems.extend(structure_problems(path, start, nodes))
     by_id = {node.id: node for node in nodes}
     problems.extend(moved_problems(path, moved, by_id))
-
-    words: dict[str, FlowWords] = {}
-    for locale in dict.fromkeys([SOURCE_LOCALE, *locales]):
-        words_path = Path(kb_dir) / locale / "flows" / path.name
-        if not words_path.exists():
-            if locale == SOURCE_LOCALE:
-                problems.append(Problem(words_path, f"missing: every node of '{flow_id}' needs Italian text"))
-            continue
-        flow_words = _words(words_path, locale, problems)
-        if flow_words is not None:
-            problems.extend(words_problems(flow_words, by_id, required=locale == SOURCE_LOCALE))
-            words[locale] = flow_words
     if problems:
         raise FlowError(problems)
 
@@ -76,7 +64,6 @@ def load_flow(path: Path, kb_dir: Path, locales: Iterable[str]) -> Flow:
         nodes=MappingProxyType(by_id),
         version=hashlib.sha256(raw_bytes).hexdigest()[:12],
         source=path,
-        words=MappingProxyType(words),
         depth=MappingProxyType(_depths(by_id)),
         moved=MappingProxyType(resolve_moved(moved, by_id)),
     )
@@ -146,34 +133,6 @@ def _moved(data: Mapping[str, Any], path: Path, problems: list[Problem]) -> dict
         else:
             moved[old_id] = new_id
     return moved
-
-
-def _words(path: Path, locale: str, problems: list[Problem]) -> FlowWords | None:
-    try:
-        data = _parse(path, path.read_bytes())
-    except FlowError as error:
-        problems.extend(error.problems)
-        return None
-    flow_table = data.get("flow", {})
-    nodes = {}
-    for node_id, raw in data.get("nodes", {}).items():
-        if not isinstance(raw, dict):
-            problems.append(Problem(path, "node words must be a table", node_id))
-            continue
-        answers = raw.get("answers", {})
-        nodes[node_id] = NodeWords(
-            title=str(raw.get("title", "")),
-            hint=str(raw.get("hint", "")),
-            body=str(raw.get("body", "")),
-            answers=MappingProxyType({str(k): str(v) for k, v in answers.items()}),
-        )
-    return FlowWords(
-        locale=locale,
-        source=path,
-        title=str(flow_table.get("title", "")),
-        summary=str(flow_table.get("summary", "")),
-        nodes=MappingProxyType(nodes),
-    )
 
 
 def _depths(by_id: Mapping[str, Node]) -> dict[str, int]:

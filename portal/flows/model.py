@@ -1,4 +1,4 @@
-"""Immutable dataclasses of a flow: structure from kb/flows/, words from kb/<locale>/flows/."""
+"""Immutable dataclasses of a flow's structure (kb/flows/). No words: those belong to the content layer."""
 
 from __future__ import annotations
 
@@ -72,23 +72,6 @@ class Node:
 
 
 @dataclass(frozen=True)
-class NodeWords:
-    title: str
-    hint: str = ""
-    body: str = ""
-    answers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-
-
-@dataclass(frozen=True)
-class FlowWords:
-    locale: str
-    source: Path
-    title: str
-    summary: str
-    nodes: Mapping[str, NodeWords]
-
-
-@dataclass(frozen=True)
 class Flow:
     id: str
     slug: str
@@ -96,7 +79,6 @@ class Flow:
     nodes: Mapping[str, Node]
     version: str
     source: Path
-    words: Mapping[str, FlowWords]
     #: For each node, the largest number of answers still needed to reach an outcome.
     depth: Mapping[str, int]
     #: Ids that were renamed or removed, each mapped to the node it now lives at (chains already followed).

@@ -11,8 +11,7 @@ from .model import Flow, Node
 
 
 def _load() -> dict[str, Flow]:
-    locales = [code for code, _ in settings.LANGUAGES]
-    return load_flows(settings.FLOWS_DIR, settings.KB_DIR, locales)
+    return load_flows(settings.FLOWS_DIR)
 
 
 @functools.cache

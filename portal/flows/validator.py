@@ -1,4 +1,7 @@
-"""Checks a flow's structure and words; every problem names the file and, where there is one, the node."""
+"""Checks a flow's structure; every problem names the file and, where there is one, the node.
+
+(The words are checked by the content layer: portal/content/words.py.)
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .model import FlowWords, Node, NodeType
-
-#: The locale every node must have words in.
-SOURCE_LOCALE = "it"
+from .model import Node, NodeType
 
 
 @dataclass(frozen=True)
@@ -96,36 +96,6 @@ def resolve_moved(moved: Mapping[str, str], nodes: Mapping[str, Node]) -> dict[s
             target = moved[target]
         resolved[old_id] = target
     return resolved
-
-
-def words_problems(words: FlowWords, nodes: Mapping[str, Node], *, required: bool) -> list[Problem]:
-    """Words for unknown ids are typos; in the source locale every node needs all its words."""
-    problems: list[Problem] = []
-    path = words.source
-    if required and not words.title:
-        problems.append(Problem(path, "the [flow] table needs a title"))
-    for node_id in words.nodes:
-        if node_id not in nodes:
-            problems.append(Problem(path, "words for a node that is not in the flow", node_id))
-    for node in nodes.values():
-        node_words = words.nodes.get(node.id)
-        if node_words is None:
-            if required:
-                problems.append(Problem(path, f"no {words.locale} text for this node", node.id))
-            continue
-        if not node_words.title.strip():
-            problems.append(Problem(path, "empty title", node.id))
-        if (node.is_info or node.is_outcome) and not node_words.body.strip():
-            problems.append(Problem(path, f"{node.type} node needs a body", node.id))
-        answer_ids = {answer.id for answer in node.answers}
-        for answer_id in node_words.answers:
-            if answer_id not in answer_ids:
-                problems.append(Problem(path, f"label for unknown answer '{answer_id}'", node.id))
-        for answer in node.answers:
-            if not node_words.answers.get(answer.id, "").strip():
-                if required or node_words.answers:
-                    problems.append(Problem(path, f"answer '{answer.id}' has no label", node.id))
-    return problems
 
 
 def _reachable(start: str, by_id: Mapping[str, Node]) -> set[str]:

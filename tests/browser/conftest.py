@@ -86,8 +86,9 @@ def chromium():
 
 
 @pytest.fixture
-def new_context(chromium, live_server):
-    """Make browser contexts (Playwright's new_context options), closed when the test ends."""
+def new_context(chromium, live_server, imported):
+    """Make browser contexts (Playwright's new_context options), closed when the test ends. The live server's
+    database holds kb/ imported, as after `make run`: step pages read their words from it."""
     contexts = []
 
     def make(**options):

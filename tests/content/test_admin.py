@@ -124,3 +124,34 @@ def test_step_texts_cannot_be_added_or_deleted_in_the_admin(admin_client, import
     row = StepText.objects.first()
     assert admin_client.get("/admin/content/steptext/add/").status_code == 403
     assert admin_client.get(f"/admin/content/steptext/{row.pk}/delete/").status_code == 403
+
+
+def test_guide_title_and_summary_are_edited_in_the_admin_with_history(admin_client, client, imported, flow):
+    from portal.content.models import GuideText
+
+    guide = GuideText.objects.get(flow_id=flow.id, locale="it")
+    url = f"/admin/content/guidetext/{guide.pk}/change/"
+    response = admin_client.post(url, {"title": "Il numero è bloccato?", "summary": "Tre domande, poi sai cosa fare."})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    home = client.get("/it/").content.decode()
+    assert "Il numero è bloccato?" in home and "Tre domande, poi sai cosa fare." in home
+    assert guide.history.count() == 2  # the import, then the edit: restorable from the history page
+    assert admin_client.get(f"/admin/content/guidetext/{guide.pk}/history/").status_code == 200
+    reimport()
+    assert GuideText.objects.get(pk=guide.pk).title == "Il numero è bloccato?"  # the import never overwrites it
+
+    refused = admin_client.post(url, {"title": "  ", "summary": ""})
+    assert refused.status_code == 200 and GuideText.objects.get(pk=guide.pk).title == "Il numero è bloccato?"
+    assert admin_client.get("/admin/content/guidetext/add/").status_code == 403
+
+
+def test_a_step_text_edit_is_checked_by_the_words_validator(admin_client, imported, flow):
+    question = next(node for node in flow.nodes.values() if node.is_question)
+    row = StepText.objects.get(flow_id=flow.id, node_id=question.id, locale="en")
+    data = {"title": "  ", "hint": row.hint, "body": row.body,
+            **{f"answer_{k}": v for k, v in row.answers.items()}, f"answer_{question.answers[0].id}": ""}
+    response = admin_client.post(f"/admin/content/steptext/{row.pk}/change/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"title", f"answer_{question.answers[0].id}"}
+    assert StepText.objects.get(pk=row.pk).title == row.title

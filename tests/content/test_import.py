@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from portal.content.importer import kb_export, kb_import
 from portal.content.kb import parse_article
-from portal.content.models import Article, StepText, TextRevision, Topic
+from portal.content.models import Article, GuideText, StepText, TextRevision, Topic
 from portal.flows.registry import all_flows
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,9 @@ Premi il pulsante «Ricorso». Vedi anche [il blocco](cosa-significa).
 
 @pytest.fixture
 def kb(tmp_path):
+    """A kb/ with one article and the real guide's words (the structure always comes from settings.FLOWS_DIR)."""
+    for words in settings.KB_DIR.glob("*/flows"):
+        shutil.copytree(words, tmp_path / words.relative_to(settings.KB_DIR))
     (tmp_path / "it" / "articles").mkdir(parents=True)
     (tmp_path / "it" / "articles" / "fare-ricorso.md").write_text(ARTICLE)
     return tmp_path
@@ -68,13 +71,19 @@ def test_first_import_creates_and_second_skips(kb):
     assert Article.objects.count() == 1
 
 
-def test_import_also_seeds_every_step_text_of_the_real_flow(kb):
+def test_import_also_seeds_every_step_text_and_guide_text_of_the_real_flow(kb):
+    from portal.content.models import GuideText
+    from portal.content.words import flow_words
+
     run(kb)
     flow = all_flows()["blocked-number"]
-    for locale in flow.words:
-        assert StepText.objects.filter(flow_id=flow.id, locale=locale).count() == len(flow.words[locale].nodes)
-    start = StepText.objects.get(flow_id=flow.id, node_id="start", locale="it")
-    assert start.title == flow.words["it"].nodes["start"].title
+    files, problems = flow_words(settings.KB_DIR, flow, ["it", "en"])
+    assert not problems and {words.locale for words in files} == {"it", "en"}
+    for words in files:
+        assert StepText.objects.filter(flow_id=flow.id, locale=words.locale).count() == len(words.nodes)
+        assert GuideText.objects.get(flow_id=flow.id, locale=words.locale).title == words.title
+    start = StepText.objects.get(flow_id=flow.id, node_id=flow.start, locale="it")
+    assert start.title == files[0].nodes[flow.start].title
     assert "<li>" in start.body_html  # markdown list rendered
 
 
@@ -162,13 +171,17 @@ def test_export_round_trip_of_the_real_kb(tmp_path):
     kb_export(kb_dir=exported, flows=flows)
     assert len(list((exported / "it" / "articles").glob("*.md"))) == Article.objects.filter(locale="it").count()
 
+    guides_before = {(g.locale, g.flow_id): (g.title, g.summary) for g in GuideText.objects.all()}
+    assert guides_before
     Article.objects.all().delete()
     StepText.objects.all().delete()
+    GuideText.objects.all().delete()
     again = kb_import(kb_dir=exported, locales=locales, flows=flows)
     assert not again.problems and not again.conflicts
     assert {(a.locale, a.slug): _article_values(a) for a in Article.objects.all()} == before
     assert {(s.locale, s.node_id): (s.title, s.hint, s.body.strip(), s.answers)
             for s in StepText.objects.all()} == steps_before
+    assert {(g.locale, g.flow_id): (g.title, g.summary) for g in GuideText.objects.all()} == guides_before
     # And exporting again writes nothing new: the export is a fixed point.
     assert kb_export(kb_dir=exported, flows=flows) == []
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from portal.content.kb import article_files
 from portal.content.markdown import render_markdown
 from portal.content.models import Topic
+from portal.content.words import flow_words
 from portal.flows.registry import all_flows
 
 MINIMUM = 60
@@ -61,8 +62,9 @@ def units_of(*texts: str, html: str = "") -> list[str]:
 
 def step_cases():
     for flow in all_flows().values():
-        words = flow.words["it"]
-        for node_id, node_words in words.nodes.items():
+        files, problems = flow_words(settings.KB_DIR, flow, ["it"])
+        assert not problems
+        for node_id, node_words in files[0].nodes.items():
             yield pytest.param(node_id, units_of(node_words.title, node_words.hint, *node_words.answers.values(),
                                                  html=render_markdown(node_words.body)), id=f"step:{node_id}")
 

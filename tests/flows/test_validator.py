@@ -30,50 +30,34 @@ type = "outcome"
 outcome = "wait"
 """
 
-GOOD_WORDS = """
-[flow]
-title = "Piccola"
-
-[nodes.ask]
-title = "Domanda?"
-hint = "Un aiuto."
-[nodes.ask.answers]
-yes = "Sì"
-no = "No"
-
-[nodes.done]
-title = "Fatto"
-body = "Corpo."
-
-[nodes.later]
-title = "Dopo"
-body = "Corpo."
-"""
-
-
-def write_flow(tmp_path: Path, structure: str, words: str | None = GOOD_WORDS) -> Path:
+def write_flow(tmp_path: Path, structure: str) -> Path:
     (tmp_path / "flows").mkdir(exist_ok=True)
     path = tmp_path / "flows" / "tiny.toml"
     path.write_text(textwrap.dedent(structure))
-    if words is not None:
-        (tmp_path / "it" / "flows").mkdir(parents=True, exist_ok=True)
-        (tmp_path / "it" / "flows" / "tiny.toml").write_text(textwrap.dedent(words))
     return path
 
 
-def problems_of(tmp_path: Path, structure: str, words: str | None = GOOD_WORDS) -> list[str]:
-    path = write_flow(tmp_path, structure, words)
+def problems_of(tmp_path: Path, structure: str) -> list[str]:
+    path = write_flow(tmp_path, structure)
     with pytest.raises(FlowError) as caught:
-        load_flow(path, tmp_path, ["it"])
+        load_flow(path)
     return [str(problem) for problem in caught.value.problems]
 
 
-def test_good_flow_loads(tmp_path):
-    flow = load_flow(write_flow(tmp_path, GOOD_STRUCTURE), tmp_path, ["it", "en"])
+def test_good_flow_loads_structure_only(tmp_path):
+    flow = load_flow(write_flow(tmp_path, GOOD_STRUCTURE))
     assert flow.id == "tiny" and flow.slug == "tiny" and flow.start == "ask"
     assert flow.depth == {"ask": 1, "done": 0, "later": 0}
-    assert flow.words["it"].nodes["ask"].answers["yes"] == "Sì"
-    assert "en" not in flow.words  # no English file: the site falls back to Italian
+    assert [answer.id for answer in flow.nodes["ask"].answers] == ["yes", "no"]
+    assert not hasattr(flow, "words")  # words belong to the content layer (portal/content/words.py)
+
+
+def test_the_flow_engine_reads_no_words():
+    """portal/flows/ is structure only: nothing in it opens kb/<locale>/ or knows a locale."""
+    import portal.flows
+
+    source = "".join(p.read_text() for p in Path(portal.flows.__file__).parent.glob("*.py"))
+    assert "KB_DIR" not in source and "LANGUAGES" not in source and "locale" not in source
 
 
 def test_unknown_target(tmp_path):
@@ -98,8 +82,7 @@ def test_duplicate_answer_id(tmp_path):
 
 def test_unreachable_node(tmp_path):
     structure = GOOD_STRUCTURE + '\n[[nodes]]\nid = "orphan"\ntype = "outcome"\noutcome = "wait"\n'
-    words = GOOD_WORDS + '\n[nodes.orphan]\ntitle = "O"\nbody = "B"\n'
-    assert any("node 'orphan': unreachable" in p for p in problems_of(tmp_path, structure, words))
+    assert any("node 'orphan': unreachable" in p for p in problems_of(tmp_path, structure))
 
 
 def test_question_without_answers(tmp_path):
@@ -107,8 +90,7 @@ def test_question_without_answers(tmp_path):
         "[[nodes]]\nid = \"later\"", "[[nodes]]\nid = \"empty\"\ntype = \"question\"\nanswers = []\n\n[[nodes]]\nid = \"later\""
     ).replace('{ id = "no", next = "later" }', '{ id = "no", next = "empty" }')
     structure += '\n'
-    words = GOOD_WORDS + '\n[nodes.empty]\ntitle = "E?"\nhint = "h"\n'
-    problems = problems_of(tmp_path, structure, words)
+    problems = problems_of(tmp_path, structure)
     assert any("node 'empty': question has no answers" in p for p in problems)
 
 
@@ -137,7 +119,7 @@ def test_node_from_which_no_outcome_can_be_reached(tmp_path):
     type = "outcome"
     outcome = "appeal"
     """
-    problems = problems_of(tmp_path, structure, None)
+    problems = problems_of(tmp_path, structure)
     assert any("node 'loop_a': no outcome can be reached from this node" in p for p in problems)
     assert any("node 'loop_b': no outcome can be reached from this node" in p for p in problems)
 
@@ -162,7 +144,7 @@ def test_cycle(tmp_path):
     type = "outcome"
     outcome = "appeal"
     """
-    problems = problems_of(tmp_path, structure, None)
+    problems = problems_of(tmp_path, structure)
     assert any("cycle: ask -> more -> ask" in p for p in problems)
 
 
@@ -180,34 +162,7 @@ def test_info_without_next(tmp_path):
     structure = GOOD_STRUCTURE.replace('start = "ask"', 'start = "intro"') + (
         '\n[[nodes]]\nid = "intro"\ntype = "info"\n'
     )
-    words = GOOD_WORDS + '\n[nodes.intro]\ntitle = "I"\nbody = "B"\n'
-    assert any("node 'intro': info node has no 'next'" in p for p in problems_of(tmp_path, structure, words))
-
-
-def test_missing_italian_file(tmp_path):
-    problems = problems_of(tmp_path, GOOD_STRUCTURE, words=None)
-    assert any("it/flows/tiny.toml: missing: every node of 'tiny' needs Italian text" in p for p in problems)
-
-
-def test_node_without_italian_text(tmp_path):
-    words = GOOD_WORDS.replace('[nodes.later]\ntitle = "Dopo"\nbody = "Corpo."\n', "")
-    problems = problems_of(tmp_path, GOOD_STRUCTURE, words)
-    assert any("it/flows/tiny.toml, node 'later': no it text for this node" in p for p in problems)
-
-
-def test_answer_without_label(tmp_path):
-    problems = problems_of(tmp_path, GOOD_STRUCTURE, GOOD_WORDS.replace('no = "No"\n', ""))
-    assert any("node 'ask': answer 'no' has no label" in p for p in problems)
-
-
-def test_outcome_without_body(tmp_path):
-    problems = problems_of(tmp_path, GOOD_STRUCTURE, GOOD_WORDS.replace('title = "Fatto"\nbody = "Corpo."', 'title = "Fatto"'))
-    assert any("node 'done': outcome node needs a body" in p for p in problems)
-
-
-def test_words_for_unknown_node(tmp_path):
-    problems = problems_of(tmp_path, GOOD_STRUCTURE, GOOD_WORDS + '\n[nodes.ghost]\ntitle = "G"\n')
-    assert any("node 'ghost': words for a node that is not in the flow" in p for p in problems)
+    assert any("node 'intro': info node has no 'next'" in p for p in problems_of(tmp_path, structure))
 
 
 def test_invalid_toml_names_the_file(tmp_path):
@@ -215,23 +170,11 @@ def test_invalid_toml_names_the_file(tmp_path):
     assert len(problems) == 1 and "flows/tiny.toml: not valid TOML" in problems[0]
 
 
-def test_incomplete_english_is_allowed_but_typos_are_not(tmp_path):
-    path = write_flow(tmp_path, GOOD_STRUCTURE)
-    (tmp_path / "en" / "flows").mkdir(parents=True)
-    (tmp_path / "en" / "flows" / "tiny.toml").write_text('[nodes.done]\ntitle = "Done"\nbody = "Body."\n')
-    flow = load_flow(path, tmp_path, ["it", "en"])
-    assert set(flow.words["en"].nodes) == {"done"}
-    (tmp_path / "en" / "flows" / "tiny.toml").write_text('[nodes.dnoe]\ntitle = "Done"\nbody = "Body."\n')
-    with pytest.raises(FlowError, match="en/flows/tiny.toml, node 'dnoe': words for a node"):
-        load_flow(path, tmp_path, ["it", "en"])
-
-
 def test_two_flows_with_one_slug_are_rejected(tmp_path):
     write_flow(tmp_path, GOOD_STRUCTURE)
     (tmp_path / "flows" / "copy.toml").write_text(textwrap.dedent(GOOD_STRUCTURE).replace('id = "tiny"', 'id = "copy"\nslug = "tiny"'))
-    (tmp_path / "it" / "flows" / "copy.toml").write_text(textwrap.dedent(GOOD_WORDS))
     with pytest.raises(FlowError, match="slug 'tiny' is already used"):
-        load_flows(tmp_path / "flows", tmp_path, ["it"])
+        load_flows(tmp_path / "flows")
 
 
 def test_system_check_reports_a_broken_flow(tmp_path):
@@ -252,7 +195,7 @@ class TestMovedIds:
 
     def test_moved_ids_resolve_to_their_final_node(self, tmp_path):
         structure = GOOD_STRUCTURE + '\n[moved]\nold_ask = "ask"\nolder_ask = "old_ask"\ngone = "later"\n'
-        flow = load_flow(write_flow(tmp_path, structure), tmp_path, ["it"])
+        flow = load_flow(write_flow(tmp_path, structure))
         assert dict(flow.moved) == {"old_ask": "ask", "older_ask": "ask", "gone": "later"}
         assert flow.moved_by_slug("older-ask").id == "ask"
         assert flow.moved_by_slug("older_ask") is None  # one spelling per permalink: hyphens
