@@ -70,8 +70,12 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
     template = "guide/step.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#step"
-    response = render(request, template, {"page": page, "form": form}, status=status)
-    if position.on_walk:
+    # Only signed-in staff see the copy-link bar; for everyone else the page stays the same for all.
+    staff = request.user.is_staff
+    staff_permalink = request.build_absolute_uri(page.url) if staff else ""
+    response = render(request, template, {"page": page, "form": form, "staff_permalink": staff_permalink},
+                      status=status)
+    if position.on_walk or staff:
         patch_cache_control(response, private=True, no_store=True)  # the visitor's answers or code
     return response
 

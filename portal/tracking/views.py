@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -109,3 +110,10 @@ def _safe_next(request: HttpRequest, url: str | None) -> str:
                                                require_https=request.is_secure()):
         return url
     return f"/{get_language()}/"
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What the site records, why and for how long: in plain words, from the same settings the code uses."""
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(request, ["GET", "HEAD"])
+    return render(request, "tracking/privacy.html", {"retention_days": settings.TRACKING_RETENTION_DAYS})

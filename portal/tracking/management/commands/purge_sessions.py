@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -28,7 +29,8 @@ class Command(BaseCommand):
             "(their votes stay, without the link to the session); then runs clearsessions.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", default="180d", help="age like 180d (days) or 26w (weeks); default 180d")
+        parser.add_argument("--older-than", default=f"{settings.TRACKING_RETENTION_DAYS}d",
+                            help="age like 180d (days) or 26w (weeks); default PORTAL_RETENTION_DAYS (180) days")
         parser.add_argument("--batch-size", type=int, default=5000, help="sessions deleted per transaction")
 
     def handle(self, *args, older_than: str, batch_size: int, verbosity: int, **options):
