@@ -102,16 +102,50 @@ class TestAdmin:
         assert not model_admin.has_change_permission(request, session)
         assert not model_admin.has_delete_permission(request, session)
 
-    def test_a_session_page_shows_its_events(self, admin_client, client):
-        client.post(start_url())
-        client.get(step_url("start"))
-        client.post(step_url("start"), {"answer": "continue"})
+    def test_a_session_page_shows_words_times_to_the_second_votes_and_the_look_up(self, admin_client, client, imported):
+        from django.utils import timezone
+
+        from portal.content.steps import step_texts
+        from portal.flows.registry import get_flow
+
+        flow = get_flow("blocked-number")
+        client.post(start_url("en"))
+        client.post(step_url("start", "en"), {"answer": "continue"})
+        client.post(step_url("review_requested", "en"), {"answer": "no"})
+        client.post("/en/feedback/", {"target": "step:blocked_number:reason", "helpful": "no"})
         session = FlowSession.objects.get()
         response = admin_client.get(f"/admin/tracking/flowsession/{session.pk}/change/")
         body = response.content.decode()
         assert response.status_code == 200
-        assert body.count("review_requested") == 0 and body.count(">start<") >= 2
-        assert "continue" in body
+        texts = step_texts(flow, "en")  # the customer's language, whatever the admin's
+        from django.utils.html import escape
+
+        assert escape(texts["review_requested"].title) in body
+        assert escape(texts["review_requested"].answers["no"]) in body
+        assert escape(texts["reason"].title) in body  # the vote's step, by its title
+        assert ">spam_duration<" not in body and ">review_requested<" not in body
+        started = timezone.localtime(session.started_at).strftime("%Y-%m-%d %H:%M:%S")
+        assert started in body
+        assert 'id="votes-group"' in body and 'id="events-group"' in body
+        try:
+            from django.urls import reverse
+
+            lookup = reverse("staff:lookup")
+        except Exception:
+            lookup = None
+        if lookup:
+            assert f'href="{lookup}?code={session.ref_code}"' in body
+
+    def test_a_session_of_a_flow_that_no_longer_exists_still_shows(self, admin_client):
+        session = services.session_start(flow_id="gone", flow_version="v", locale="it", entry_node="old_step")
+        services.answer_record(session_id=session.pk, node_id="old_step", answer_id="x", target_node="y")
+        body = admin_client.get(f"/admin/tracking/flowsession/{session.pk}/change/").content.decode()
+        assert "old_step" in body
+
+    def test_link_opens_are_listed_read_only(self, admin_client, client):
+        client.get(step_url("reason"))
+        body = admin_client.get("/admin/tracking/linkopen/").content.decode()
+        assert "reason" in body
 
     @pytest.mark.parametrize("spell", [str.lower, lambda code: code.replace("-", ""),
                                        lambda code: " " + code.lower().replace("-", " ") + " "])
