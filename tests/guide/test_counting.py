@@ -73,7 +73,7 @@ def test_a_get_with_a_walk_writes_nothing_at_all(client):
     client.post(step_url("start"), {"answer": "continue"})
     before = (FlowSession.objects.values_list("last_seen_at", "last_node").get(), SessionEvent.objects.count())
     for _ in range(3):
-        client.get(step_url("review_requested"))
+        client.get(step_url("product"))
         client.get(step_url("start"))
     assert (FlowSession.objects.values_list("last_seen_at", "last_node").get(), SessionEvent.objects.count()) == before
     assert not LinkOpen.objects.exists() and not Session.objects.exists()
@@ -103,7 +103,7 @@ def test_a_browser_walk_is_one_session_with_the_expected_events(flow):
 
 def test_reloads_and_double_submits_add_nothing(client):
     client.post(start_url())
-    path = [("start", "continue"), ("review_requested", "in_review")]
+    path = [("start", "continue"), ("product", "platform"), ("review_requested", "in_review")]
     for node_id, answer_id in path:
         before_cookie = client.cookies["walk"].value
         client.post(step_url(node_id), {"answer": answer_id})
@@ -116,6 +116,7 @@ def test_reloads_and_double_submits_add_nothing(client):
     assert [(e.kind, e.node_id, e.answer_id) for e in session.events.all()] == [
         ("started", "start", ""),
         ("answered", "start", "continue"),
+        ("answered", "product", "platform"),
         ("answered", "review_requested", "in_review"),
         ("outcome", "wait_review_pending", ""),
     ]
@@ -124,12 +125,13 @@ def test_reloads_and_double_submits_add_nothing(client):
 def test_going_back_and_giving_the_same_answer_keeps_the_later_answers(client):
     client.post(start_url())
     client.post(step_url("start"), {"answer": "continue"})
+    client.post(step_url("product"), {"answer": "platform"})
     client.post(step_url("review_requested"), {"answer": "no"})
     client.post(step_url("reason"), {"answer": "spam"})
     response = client.post(step_url("review_requested"), {"answer": "no"})
     assert response["Location"] == step_url("reason")
     assert walk_state(client)["answers"][-1] == ["reason", "spam"]
-    assert SessionEvent.objects.filter(kind="answered").count() == 3
+    assert SessionEvent.objects.filter(kind="answered").count() == 4
 
 
 def test_the_first_answer_on_a_page_opened_from_a_link_starts_the_walk_there():
@@ -139,7 +141,7 @@ def test_the_first_answer_on_a_page_opened_from_a_link_starts_the_walk_there():
     assert 'name="from_link" value="1"' in page.content.decode()
     visitor.post(step_url("reason"), {"answer": "scam", "from_link": "1"})
     session = FlowSession.objects.get()
-    assert (session.entry_node, session.last_node) == ("reason", "scam_appeal_button")
+    assert (session.entry_node, session.last_node) == ("reason", "scam_duration")
     assert [(e.kind, e.node_id, e.answer_id) for e in session.events.all()] == [
         ("started", "reason", ""), ("answered", "reason", "scam")]
     assert _link_opens() == {("reason", "it"): 1}
@@ -186,6 +188,7 @@ class TestStaleTab:
     def test_an_answer_from_a_stale_tab_keeps_the_walk_and_says_where_it_is(self, client):
         client.post(start_url())
         client.post(step_url("start"), {"answer": "continue"})
+        client.post(step_url("product"), {"answer": "platform"})
         client.post(step_url("review_requested"), {"answer": "no"})
         client.post(step_url("reason"), {"answer": "spam"})  # tab A walked on to spam_duration
         # tab B, still showing the website branch from an earlier walk, answers it
@@ -205,7 +208,7 @@ class TestStaleTab:
         page = client.get(step_url("website_review_button"))
         assert 'name="from_link" value="1"' in page.content.decode()
         response = client.post(step_url("website_review_button"), {"answer": "yes", "from_link": "1"})
-        assert response["Location"] == step_url("wait_website_review")
+        assert response["Location"] == step_url("appeal_website")
         assert walk_state(client)["entry"] == "website_review_button"
         assert FlowSession.objects.count() == 2
 
@@ -218,9 +221,10 @@ class TestCachingAndIndexing:
     def test_pages_with_a_walk_are_private_and_not_stored(self, client):
         client.post(start_url())
         client.post(step_url("start"), {"answer": "continue"})
-        for node_id in ("start", "review_requested"):
+        for node_id in ("start", "product"):
             cache_control = client.get(step_url(node_id))["Cache-Control"]
             assert "private" in cache_control and "no-store" in cache_control
+        client.post(step_url("product"), {"answer": "platform"})
         client.post(step_url("review_requested"), {"answer": "in_review"})
         response = client.get(step_url("wait_review_pending"))
         assert attr_values(response, "data-session-ref") and "no-store" in response["Cache-Control"]
@@ -250,9 +254,9 @@ class TestQueryBudget:
     def test_a_step_of_a_walk_reads_no_tracking_row(self, client, django_assert_max_num_queries):
         client.post(start_url())
         client.post(step_url("start"), {"answer": "continue"})
-        client.get(step_url("review_requested"))
+        client.get(step_url("product"))
         with django_assert_max_num_queries(1) as queries:
-            client.get(step_url("review_requested"))
+            client.get(step_url("product"))
         assert not any("tracking_" in q["sql"] or "django_session" in q["sql"] for q in queries.captured_queries)
 
     def test_an_answer_costs_a_handful_of_queries(self, client, django_assert_max_num_queries):

@@ -19,11 +19,17 @@ def test_a_walk_records_its_events_in_order_and_its_outcome(client, flow):
     client.post(start_url())
     client.get(step_url("start"))
     client.post(step_url("start"), {"answer": "continue"})
+    client.get(step_url("product"))
+    client.post(step_url("product"), {"answer": "platform"})
     client.get(step_url("review_requested"))
     client.post(step_url("review_requested"), {"answer": ""})  # an error is not an answer
     client.post(step_url("review_requested"), {"answer": "no"})
     client.get(step_url("reason"))
     client.post(step_url("reason"), {"answer": "unknown"})
+    client.get(step_url("not_sure"))
+    client.post(step_url("not_sure"), {"answer": "other"})
+    client.get(step_url("no_reason_appeal_button"))
+    client.post(step_url("no_reason_appeal_button"), {"answer": "no"})
     client.get(step_url("contact_no_reason"))
 
     session = FlowSession.objects.get()
@@ -31,8 +37,11 @@ def test_a_walk_records_its_events_in_order_and_its_outcome(client, flow):
     assert events == [
         ("started", "start", ""),
         ("answered", "start", "continue"),
+        ("answered", "product", "platform"),
         ("answered", "review_requested", "no"),
         ("answered", "reason", "unknown"),
+        ("answered", "not_sure", "other"),
+        ("answered", "no_reason_appeal_button", "no"),
         ("outcome", "contact_no_reason", ""),
     ]
     assert (session.outcome_kind, session.outcome_node) == ("contact-meta", "contact_no_reason")
@@ -111,8 +120,8 @@ class TestAdmin:
         flow = get_flow("blocked-number")
         client.post(start_url("en"))
         client.post(step_url("start", "en"), {"answer": "continue"})
-        client.post(step_url("review_requested", "en"), {"answer": "no"})
-        client.post("/en/feedback/", {"target": "step:blocked_number:reason", "helpful": "no"})
+        client.post(step_url("product", "en"), {"answer": "platform"})
+        client.post("/en/feedback/", {"target": "step:blocked_number:review_requested", "helpful": "no"})
         session = FlowSession.objects.get()
         response = admin_client.get(f"/admin/tracking/flowsession/{session.pk}/change/")
         body = response.content.decode()
@@ -120,10 +129,10 @@ class TestAdmin:
         texts = step_texts(flow, "en")  # the customer's language, whatever the admin's
         from django.utils.html import escape
 
-        assert escape(texts["review_requested"].title) in body
-        assert escape(texts["review_requested"].answers["no"]) in body
-        assert escape(texts["reason"].title) in body  # the vote's step, by its title
-        assert ">spam_duration<" not in body and ">review_requested<" not in body
+        assert escape(texts["product"].title) in body
+        assert escape(texts["product"].answers["platform"]) in body
+        assert escape(texts["review_requested"].title) in body  # the vote's step, by its title
+        assert ">product<" not in body and ">review_requested<" not in body and ">platform<" not in body
         started = timezone.localtime(session.started_at).strftime("%Y-%m-%d %H:%M:%S")
         assert started in body
         assert 'id="votes-group"' in body and 'id="events-group"' in body
