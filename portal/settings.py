@@ -131,7 +131,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Italian first: the default language and the source of every flow's words.
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our interface strings, then the lowercase Italian month and weekday names (site and admin) that override Django's.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "portal" / "formats" / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Rome"
 USE_TZ = True
