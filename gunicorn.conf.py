@@ -14,3 +14,6 @@ timeout = 30
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+# No control socket ($HOME/.gunicorn/gunicorn.ctl): instances on one machine would share it, and the app user of the
+# container has no home to write to. Stop and reload with signals (TERM, HUP), as docs/deploy.md says.
+control_socket_disable = True
