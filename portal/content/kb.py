@@ -72,7 +72,10 @@ class ArticleFile:
 
 
 def content_hash(values: dict[str, Any]) -> str:
-    canonical = repr(sorted((key, str(value)) for key, value in values.items()))
+    """The same for the same content, wherever it was read from: a dict's keys are sorted (PostgreSQL's jsonb gives
+    them back in its own order, a file in the file's)."""
+    canonical = repr(sorted((key, str(dict(sorted(value.items())) if isinstance(value, dict) else value))
+                            for key, value in values.items()))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

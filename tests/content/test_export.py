@@ -191,3 +191,12 @@ def test_a_slug_changed_in_the_admin_moves_the_file(kb):
     assert sorted(files) == sorted([f"en/articles/{old.name}", "en/articles/blocked-for-spam.md"])
     report = reimport(kb)
     assert not report.problems and not report.conflicts
+
+
+def test_the_content_hash_does_not_depend_on_the_order_of_answer_labels():
+    """PostgreSQL's jsonb returns a dict's keys in its own order; the same words must hash the same."""
+    from portal.content.kb import content_hash
+
+    assert content_hash({"answers": {"no": "No", "in_review": "Sì"}}) == content_hash(
+        {"answers": {"in_review": "Sì", "no": "No"}})
+    assert content_hash({"answers": {"no": "No"}}) != content_hash({"answers": {"no": "Sì"}})
