@@ -130,3 +130,11 @@ def test_imported_knowledge_base_is_complete_and_editable(imported):
                                         for f in Article._meta.concrete_fields if not f.primary_key}
                                      | {"slug": "a-new-one", "translation_key": "a-new-one"})
     assert article.pk > max(Article.objects.exclude(pk=article.pk).values_list("pk", flat=True))
+
+
+def test_old_secret_keys_can_be_listed_for_a_rotation():
+    code = "import json, portal.settings as s; print(json.dumps(s.SECRET_KEY_FALLBACKS))"
+    env = {**BASE, "DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY_FALLBACKS": "old-key-1, old-key-2"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                            cwd=settings.BASE_DIR)
+    assert result.stdout.strip() == '["old-key-1", "old-key-2"]', result.stderr
