@@ -15,7 +15,7 @@ question along a random real path (a random radio of the step's own form), until
 --compare reads the database named by the same settings as the site (DATABASE_URL, ...; DJANGO_SECRET_KEY may be
 anything) and checks, walk by walk, that every walk the clients finished is a tracked session with its reference
 code, with exactly the answers the client gave, in order (none lost, none duplicated), one outcome event at the
-outcome the client saw, at most one `started` event, and that no session appeared that no client started.
+outcome the client saw, exactly one `started` event, and that no session appeared that no client started.
 Exit status 0 only if no client saw an error and the database matches. `--json FILE` keeps the full record.
 """
 
@@ -209,7 +209,7 @@ def compare(records: list[WalkRecord], sessions: dict[str, dict], new_sessions: 
             problems.append(f"walk {record.walker} ({record.ref_code}): outcome events {outcomes} "
                             f"!= the one outcome seen ({record.outcome_node})")
         started = [e for e in events if e["kind"] == "started"]
-        if len(started) > 1:
+        if len(started) != 1:
             problems.append(f"walk {record.walker} ({record.ref_code}): {len(started)} 'started' events")
         if (session["outcome_node"], session["outcome_kind"]) != (record.outcome_node, record.outcome_kind):
             problems.append(f"walk {record.walker} ({record.ref_code}): session outcome "
