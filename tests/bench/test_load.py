@@ -35,21 +35,26 @@ def test_walkers_reach_an_outcome_and_the_database_agrees(walked):
 
 
 def test_the_comparison_finds_a_lost_walk_and_a_lost_or_duplicated_event(walked):
-    first, second, third = walked[:3]
+    first, second, third, fourth = walked[:4]
     FlowSession.objects.filter(ref_code=first.ref_code).delete()
     answered = SessionEvent.objects.filter(session__ref_code=second.ref_code, kind="answered")
     answered.order_by("id").first().delete()
-    event = SessionEvent.objects.filter(session__ref_code=third.ref_code, kind="outcome").get()
-    SessionEvent.objects.create(session=event.session, kind="outcome", node_id=event.node_id)
+    # A duplicated answer (the database allows one outcome event per session and node, so that cannot double).
+    event = SessionEvent.objects.filter(session__ref_code=third.ref_code, kind="answered").order_by("id").last()
+    SessionEvent.objects.create(session=event.session, kind="answered", node_id=event.node_id,
+                                answer_id=event.answer_id)
+
+    SessionEvent.objects.filter(session__ref_code=fourth.ref_code, kind="outcome").delete()
 
     sessions, total = load.database_sessions([r.ref_code for r in walked])
     problems = load.compare(walked, sessions, new_sessions=total)
 
     assert any(first.ref_code in p and "walk lost" in p for p in problems)
     assert any(second.ref_code in p and "answers in the database" in p for p in problems)
-    assert any(third.ref_code in p and "outcome events" in p for p in problems)
+    assert any(third.ref_code in p and "answers in the database" in p for p in problems)
+    assert any(fourth.ref_code in p and "outcome events [] " in p for p in problems)
     assert any("sessions were created" in p for p in problems)  # 5 sessions left for 6 finished walks
-    assert len(problems) == 4
+    assert len(problems) == 5
 
 
 def test_a_walk_with_an_error_is_not_finished_and_fails_the_run(live_server, transactional_db):
