@@ -6,7 +6,7 @@ import re
 import uuid
 from html import unescape
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .markdown import render_markdown
+from .search_index import index_articles
 
 
 def plain_text(html: str) -> str:
@@ -111,6 +112,8 @@ class Article(ImportTracked):
         self.body_html = render_markdown(self.body, link_base=article_link_base(self.locale))
         self.body_text = plain_text(self.body_html)
         super().save(*args, **kwargs)
+        index_articles(connections[kwargs.get("using") or router.db_for_write(Article, instance=self)],
+                       [(self.pk, self.locale, self.title, self.summary, self.body_text)])
 
     @property
     def html(self) -> SafeString:

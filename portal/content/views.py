@@ -15,7 +15,7 @@ from portal.flows.registry import step_ref
 from .articles import article_lookup, article_page, article_url
 from .guides import guide_cards
 from .models import Article
-from .search import search_articles
+from .search import search as search_kb
 from .steps import step_texts
 
 
@@ -43,10 +43,12 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
     locale = get_language()
-    hits = search_articles(query, locale) if query else []
-    return render(request, "content/search.html", {"query": query, "hits": hits, "guides": guide_cards(locale)})
+    results = search_kb(request.GET.get("q", ""), locale)
+    return render(request, "content/search.html", {
+        "query": results.query, "hits": results.hits, "about_a_block": results.about_a_block,
+        "guides": guide_cards(locale),
+    })
 
 
 @require_GET
