@@ -108,9 +108,17 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["locale", "slug", "translation_key", "title", "summary", "body", "topic", "tags", "sources",
-                  "steps", "updated", "published"]
+        fields = ["locale", "slug", "translation_key", "title", "summary", "body", "topic", "position", "tags",
+                  "sources", "steps", "updated", "published"]
         widgets = {"body": MarkdownPreviewWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False  # empty: the default place, by title
+
+    def clean_position(self):
+        position = self.cleaned_data.get("position")
+        return Article._meta.get_field("position").default if position is None else position
 
     def clean_steps(self):
         steps = self.cleaned_data["steps"] or []

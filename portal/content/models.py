@@ -91,6 +91,11 @@ class Article(ImportTracked):
     steps = models.JSONField(_("guide steps"), default=list, blank=True, help_text=_('e.g. "blocked_number:reason"'))
     updated = models.DateField(_("updated"), default=timezone.localdate)
     published = models.BooleanField(_("published"), default=True)
+    position = models.PositiveSmallIntegerField(
+        _("position in its topic"), default=100,
+        help_text=_("The editor's order on the home page and the topic page: lower comes first; "
+                    "articles with the same position are listed by title."),
+    )
 
     history = HistoricalRecords(excluded_fields=["body_html", "body_text", "file_hash", "imported_at"])
     objects = ArticleQuerySet.as_manager()
@@ -99,6 +104,13 @@ class Article(ImportTracked):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["locale", "topic", "title"]
+        indexes = [
+            # The home page and the topic pages: a topic's articles in the editor's order, then by title.
+            models.Index(fields=["locale", "topic", "published", "position", "title"], name="article_topic_order"),
+            # The admin's default order and its sort by date.
+            models.Index(fields=["locale", "topic", "title"], name="article_admin_order"),
+            models.Index(fields=["updated"], name="article_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["locale", "slug"], name="article_unique_slug_per_locale"),
             models.UniqueConstraint(fields=["locale", "translation_key"], name="article_one_translation_per_locale"),
