@@ -32,6 +32,13 @@ def normalize_text(text: str) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def article_rendering(body: str, locale: str) -> tuple[str, str, str]:
+    """(body, body_html, body_text) as an article stores them: what save() and import_kb's bulk path both write."""
+    body = normalize_text(body)
+    body_html = render_markdown(body, link_base=article_link_base(locale))
+    return body, body_html, plain_text(body_html)
+
+
 class Topic(models.TextChoices):
     UNDERSTAND = "capire", _("Understanding the block")
     RESOLVE = "risolvere", _("Appeal, wait or contact Meta")
@@ -120,9 +127,7 @@ class Article(ImportTracked):
         return f"{self.title} ({self.locale})"
 
     def save(self, *args, **kwargs):
-        self.body = normalize_text(self.body)
-        self.body_html = render_markdown(self.body, link_base=article_link_base(self.locale))
-        self.body_text = plain_text(self.body_html)
+        self.body, self.body_html, self.body_text = article_rendering(self.body, self.locale)
         super().save(*args, **kwargs)
         index_articles(connections[kwargs.get("using") or router.db_for_write(Article, instance=self)],
                        [(self.pk, self.locale, self.title, self.summary, self.body_text)])
