@@ -113,7 +113,8 @@ class Article(ImportTracked):
         ordering = ["locale", "topic", "title"]
         indexes = [
             # The home page and the topic pages: a topic's articles in the editor's order, then by title.
-            models.Index(fields=["locale", "topic", "published", "position", "title"], name="article_topic_order"),
+            # (`published` is left out: Django filters on it as a bare boolean, which no index column can match.)
+            models.Index(fields=["locale", "topic", "position", "title"], name="article_topic_order"),
             # The admin's default order and its sort by date.
             models.Index(fields=["locale", "topic", "title"], name="article_admin_order"),
             models.Index(fields=["updated"], name="article_updated"),
