@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from portal.flows.registry import step_ref
+from portal.flows.registry import all_flows, step_ref
 
 from .articles import TOPIC_PAGE_SIZE, TopicList, article_lookup, article_page, article_url, topic_url
 from .guides import guide_cards
@@ -80,8 +80,9 @@ SITEMAP_MAX_URLS = 50_000
 
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:
-    """Home, topic pages and every published article in every locale, with hreflang alternates (not the guide's
-    steps); once past SITEMAP_MAX_URLS, an index of sitemap files per language."""
+    """Home and topic pages, each guide's first step and every published article in every locale, with hreflang
+    alternates; not the guide's other steps (noindex, and out of bounds in robots.txt). Once past
+    SITEMAP_MAX_URLS, an index of sitemap files per language."""
     counts = dict(Article.objects.published().values_list("locale").annotate(n=Count("id")).order_by())
     sizes = {code: len(_fixed_entries(code)) + counts.get(code, 0) for code, _ in settings.LANGUAGES}
     if sum(sizes.values()) <= SITEMAP_MAX_URLS:
@@ -104,16 +105,25 @@ def sitemap_section(request: HttpRequest, locale: str, page: int) -> HttpRespons
     return render(request, "sitemap.xml", {"entries": entries}, content_type="application/xml")
 
 
-def _fixed_entries(locale: str) -> list[str]:
+def _fixed_entries(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(path, [(language, path)] alternates) of a language's pages that are not articles."""
     with translation.override(locale):
-        return [reverse("home"), *(reverse("content:topic", args=[topic]) for topic in Topic.values)]
+        pages = [(reverse("home"), []), *((reverse("content:topic", args=[topic]), []) for topic in Topic.values)]
+    for flow in all_flows().values():  # each guide's first step is public; the other steps are noindex
+        alternates = []
+        for code, _ in settings.LANGUAGES:
+            with translation.override(code):
+                alternates.append((code, _first_step_url(flow)))
+        pages.append((dict(alternates)[locale], alternates))
+    return pages
 
 
 def _sitemap_entries(request: HttpRequest, locale: str, start: int, stop: int) -> list[dict]:
     """Entries start..stop of a language: its home and topic pages, then its articles by id."""
     fixed = _fixed_entries(locale)
-    entries = [{"loc": request.build_absolute_uri(url), "lastmod": None, "alternates": []}
-               for url in fixed[start:stop]]
+    entries = [{"loc": request.build_absolute_uri(url), "lastmod": None,
+                "alternates": [(code, request.build_absolute_uri(other)) for code, other in alternates]}
+               for url, alternates in fixed[start:stop]]
     first, last = max(start - len(fixed), 0), stop - len(fixed)
     if last <= 0:
         return entries
@@ -141,8 +151,21 @@ def _sitemap_entries(request: HttpRequest, locale: str, start: int, stop: int) -
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", "Disallow: /admin/", "Allow: /", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
+    """Crawlers stay out of the guide's steps (each visit there is somebody's walk), except each guide's first
+    step, its public landing page (also in the sitemap); the longest matching rule wins, so Allow beats Disallow."""
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /staff/"]
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            lines.append(f"Disallow: /{code}/guide/")
+            lines.append(f"Disallow: {reverse('tracking:feedback')}")
+            for flow in all_flows().values():
+                lines.append(f"Allow: {_first_step_url(flow)}$")
+    lines += ["Allow: /", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def _first_step_url(flow) -> str:
+    return reverse("guide:step", args=[flow.slug, flow.nodes[flow.start].slug])
 
 
 def _steps_using(article: Article, locale: str) -> list[tuple[str, str]]:
