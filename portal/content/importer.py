@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
