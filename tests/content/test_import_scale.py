@@ -2,9 +2,11 @@
 that writes nothing; generate_articles makes realistic synthetic articles in both languages."""
 
 import re
+import shutil
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -84,6 +86,8 @@ def test_a_new_file_with_a_taken_slug_is_a_problem_and_the_rest_of_the_batch_lan
 def test_command_prints_plain_counts_when_not_on_a_terminal(tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "BATCH_SIZE", 4)
     write_files(tmp_path, 10, seed=5)
+    for words in settings.KB_DIR.glob("*/flows"):  # the command imports the guide's words from the same kb/
+        shutil.copytree(words, tmp_path / words.relative_to(settings.KB_DIR))
     out = StringIO()
     call_command("import_kb", "--kb-dir", str(tmp_path), stdout=out)
     lines = out.getvalue().splitlines()

@@ -209,7 +209,8 @@ class TestSearchPage:
 
     def test_search_page_costs_the_same_queries_whatever_the_number_of_articles(
             self, client, imported, django_assert_max_num_queries):
-        with django_assert_max_num_queries(2):
+        client.get("/it/search/", {"q": "bloccato"})  # the guide card's words are read once per text revision
+        with django_assert_max_num_queries(3):  # the search, the articles, the words' revision token
             client.get("/it/search/", {"q": "ricorso"})
 
     def test_no_results_suggests_starting_the_guide(self, client, imported):
