@@ -68,14 +68,13 @@ def step(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
             answer_id = form.cleaned_data["answer"]
             walk.answers = list(answer_step(resolution, node.id, answer_id))
             walk_save(request, flow, walk)
-            tracking.event_record_answer(session_id=walk.session_id, node_id=node.id, answer_id=answer_id)
-            return see_other(node_url(flow, flow.nodes[node.target(answer_id)]))
+            target = flow.nodes[node.target(answer_id)]
+            tracking.answer_record(session_id=walk.session_id, node_id=node.id, answer_id=answer_id,
+                                   target_node=target.id, outcome_kind=target.outcome.value if target.outcome else "")
+            return see_other(node_url(flow, target))
         status = 400
     else:
         form = AnswerForm(node, initial={"answer": resolution.answer_at(node.id)})
-        tracking.event_record_shown(session_id=walk.session_id, node_id=node.id)
-        if node.is_outcome:
-            tracking.event_record_outcome(session_id=walk.session_id, node_id=node.id, kind=node.outcome.value)
 
     page = StepPage.build(flow, node, step_texts(flow, locale), resolution, walk, locale)
     template = "guide/step.html"

@@ -39,7 +39,7 @@ def walk_load(request: HttpRequest, flow: Flow) -> Walk | None:
         )
     except (KeyError, TypeError):
         return None
-    if not tracking.session_touch(session_id=walk.session_id):
+    if not tracking.session_exists(session_id=walk.session_id):
         return None
     return walk
 

@@ -211,7 +211,8 @@ class TestDeepLinks:
         session = FlowSession.objects.get()
         assert attr_values(response, "data-outcome") == ["appeal"]
         assert attr_values(response, "data-session-ref") == [session.ref_code]
-        assert (session.entry_node, session.outcome_kind) == ("appeal_spam", "appeal")
+        assert session.entry_node == "appeal_spam"
+        assert not session.events.filter(kind="outcome").exists()  # viewing an outcome is not reaching it
 
     def test_permalink_away_from_the_current_walk_starts_a_new_walk(self, client):
         walk_to(client, ("start", "continue"), ("review_requested", "no"))
@@ -290,7 +291,8 @@ class TestQueryBudget:
 
     def test_an_answer_post_stays_within_its_query_budget(self, client, django_assert_max_num_queries):
         walk_to(client, ("start", "continue"))
-        with django_assert_max_num_queries(6):
+        # session read and save; the answer: update, last event, insert (+ transaction and savepoints)
+        with django_assert_max_num_queries(10):
             answer(client, "review_requested", "no")
 
 
