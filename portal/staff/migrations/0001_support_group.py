@@ -10,7 +10,7 @@ from django.db import migrations
 GROUP = "Support"
 #: app label -> models whose "view" permission Support gets (read the walks, votes and texts; change nothing).
 VIEW = {
-    "tracking": ["flowsession", "sessionevent", "vote"],
+    "tracking": ["flowsession", "sessionevent", "vote", "linkopen"],
     "content": ["article", "steptext"],
 }
 
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("tracking", "0002_votes"),
+        ("tracking", "0004_one_outcome_event"),
         ("content", "0001_initial"),
     ]
 
