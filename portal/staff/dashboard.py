@@ -1,18 +1,21 @@
-"""The dashboard's figures. Every number is computed by the database (aggregate, annotate, date truncation,
-percentiles); Python only arranges the few aggregated rows into tables. The number of queries does not depend on
-the number of walks.
+"""The dashboard's figures. Every number is computed by the database (aggregate, annotate, date truncation);
+Python only adds up the few aggregated rows of two sources and arranges them into tables. The number of queries
+does not depend on the number of walks.
 
-A walk counts in the period it started in, for one flow version: a changed flow never mixes old and new paths.
+Two sources: the daily rollups (portal/staff/models.py) for the period's settled days that `staff_rollup` has
+rolled up, and the raw tracking tables for the rest of the period (at least today and yesterday), so every
+figure is live. A walk counts in the day it started, for one flow version: a changed flow never mixes old and new
+paths.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +26,8 @@ from portal.flows.model import Outcome
 from portal.tracking.models import FlowSession, LinkOpen, OutcomeKind, SessionEvent, Vote
 
 from .forms import Filters
+from .models import AnswerDay, OutcomeTimeDay, RolledDay, WalkDay
+from .rollup import WholeSeconds
 from .steplinks import flow_order
 from .tables import Column, Table
 
@@ -34,101 +39,173 @@ NO_OUTCOME = "none"
 TABLES = ("summary", "outcomes", "trend", "dropoff", "answers", "helpfulness", "links")
 
 
-def walks(filters: Filters) -> QuerySet[FlowSession]:
-    """The walks the dashboard counts: one flow version, started in the period, in the language if one is chosen."""
-    return FlowSession.objects.filter(**_walk_lookups(filters))
+@dataclass(frozen=True)
+class Sources:
+    """Which days of the period come from the rollups (first..last rolled) and from when the raw tables count."""
+
+    filters: Filters
+    rolled_last: dt.date | None  # the rollups cover filters.first_day..rolled_last; None: no rollup used
+    raw_from: dt.date | None  # the raw tables cover raw_from..filters.last_day; None: nothing raw
+
+    @classmethod
+    def of(cls, filters: Filters) -> "Sources":
+        """The longest run of rolled days from the period's first day; the raw tables for the rest (one query)."""
+        rolled = set(RolledDay.objects.filter(flow_id=filters.flow.id, day__gte=filters.first_day,
+                                              day__lte=filters.last_day).values_list("day", flat=True))
+        day = filters.first_day
+        while day in rolled:
+            day += dt.timedelta(days=1)
+        rolled_last = day - dt.timedelta(days=1) if day > filters.first_day else None
+        return cls(filters, rolled_last, day if day <= filters.last_day else None)
+
+    def rolled(self, model, **more) -> QuerySet | None:
+        if self.rolled_last is None:
+            return None
+        f = self.filters
+        lookups = {"flow_id": f.flow.id, "flow_version": f.version, "day__gte": f.first_day,
+                   "day__lte": self.rolled_last, **more}
+        if f.locale:
+            lookups["locale"] = f.locale
+        return model.objects.filter(**lookups)
+
+    def raw_lookups(self, prefix: str = "", version: bool = True) -> dict | None:
+        if self.raw_from is None:
+            return None
+        f = self.filters
+        lookups = {"flow_id": f.flow.id, "started_at__gte": _local_midnight(self.raw_from), "started_at__lt": f.end}
+        if version:
+            lookups["flow_version"] = f.version
+        if f.locale:
+            lookups["locale"] = f.locale
+        return {prefix + key: value for key, value in lookups.items()}
+
+    def raw_walks(self) -> QuerySet[FlowSession] | None:
+        lookups = self.raw_lookups()
+        return None if lookups is None else FlowSession.objects.filter(**lookups)
 
 
-def _walk_lookups(filters: Filters, prefix: str = "") -> dict:
-    lookups = {
-        "flow_id": filters.flow.id,
-        "flow_version": filters.version,
-        "started_at__gte": filters.start,
-        "started_at__lt": filters.end,
-    }
-    if filters.locale:
-        lookups["locale"] = filters.locale
-    return {prefix + key: value for key, value in lookups.items()}
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _abandoned(now: dt.datetime) -> Q:
     return Q(outcome_at__isnull=True, last_seen_at__lt=now - ABANDON_AFTER)
 
 
-def versions(filters: Filters) -> list[dict]:
+def _add(counter: Counter, rows, key, value: str) -> Counter:
+    for row in rows:
+        counter[key(row)] += row[value] or 0
+    return counter
+
+
+def versions(sources: Sources) -> list[dict]:
     """Every version of the flow with walks in the period (language applied), most walks first."""
-    lookups = _walk_lookups(filters)
-    del lookups["flow_version"]
-    return list(
-        FlowSession.objects.filter(**lookups).values("flow_version").annotate(walks=Count("pk")).order_by("-walks")
-    )
+    totals: Counter = Counter()
+    f = sources.filters
+    if sources.rolled_last is not None:
+        rolled = WalkDay.objects.filter(flow_id=f.flow.id, day__gte=f.first_day, day__lte=sources.rolled_last,
+                                        **({"locale": f.locale} if f.locale else {}))
+        _add(totals, rolled.values("flow_version").annotate(n=Sum("walks")), lambda r: r["flow_version"], "n")
+    lookups = sources.raw_lookups(version=False)
+    if lookups is not None:
+        raw = FlowSession.objects.filter(**lookups).values("flow_version").annotate(n=Count("pk"))
+        _add(totals, raw, lambda r: r["flow_version"], "n")
+    return [{"flow_version": version, "walks": walks} for version, walks in totals.most_common()]
 
 
-def summary(filters: Filters, now: dt.datetime) -> dict:
+def summary(sources: Sources, now: dt.datetime) -> dict:
     """Walks started, reaching an outcome, abandoned and in progress, and how many reached each outcome kind."""
-    outcome_counts = {
-        f"outcome_{index}": Count("pk", filter=Q(outcome_at__isnull=False, outcome_kind=kind))
-        for index, kind in enumerate(OUTCOMES)
-    }
-    row = walks(filters).aggregate(
-        started=Count("pk"),
-        reached=Count("pk", filter=Q(outcome_at__isnull=False)),
-        abandoned=Count("pk", filter=_abandoned(now)),
-        **outcome_counts,
-    )
+    by_kind: Counter = Counter()
+    row = {"started": 0, "abandoned": 0}
+    rolled = sources.rolled(WalkDay)
+    if rolled is not None:  # settled days: a walk without an outcome is abandoned
+        _add(by_kind, rolled.values("outcome_kind").annotate(n=Sum("walks")), lambda r: r["outcome_kind"], "n")
+        row["started"] += sum(by_kind.values())
+        row["abandoned"] += by_kind.pop("", 0)
+    raw = sources.raw_walks()
+    if raw is not None:
+        outcome_counts = {f"outcome_{index}": Count("pk", filter=Q(outcome_at__isnull=False, outcome_kind=kind))
+                          for index, kind in enumerate(OUTCOMES)}
+        live = raw.aggregate(started=Count("pk"), abandoned=Count("pk", filter=_abandoned(now)), **outcome_counts)
+        row["started"] += live["started"]
+        row["abandoned"] += live["abandoned"]
+        for index, kind in enumerate(OUTCOMES):
+            by_kind[kind] += live[f"outcome_{index}"]
+    row["outcomes"] = {kind: by_kind.get(kind, 0) for kind in OUTCOMES}
+    row["reached"] = sum(row["outcomes"].values())
     row["in_progress"] = row["started"] - row["reached"] - row["abandoned"]
-    row["outcomes"] = {kind: row.pop(f"outcome_{index}") for index, kind in enumerate(OUTCOMES)}
     return row
 
 
-class _PercentileDisc(Aggregate):
-    """PostgreSQL's nearest-rank percentile (the same rule as the offset query used elsewhere)."""
+def time_to_outcome(sources: Sources, fractions=(0.5, 0.9)) -> dict[float, dt.timedelta | None]:
+    """Nearest-rank percentiles of the whole seconds from start to first outcome, over walks that reached one.
 
-    function = "PERCENTILE_DISC"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    The database groups the walks by seconds (a histogram of at most a few thousand rows); the rank is found
+    walking that histogram.
+    """
+    histogram: Counter = Counter()
+    rolled = sources.rolled(OutcomeTimeDay)
+    if rolled is not None:
+        _add(histogram, rolled.values("seconds").annotate(n=Sum("walks")), lambda r: r["seconds"], "n")
+    raw = sources.raw_walks()
+    if raw is not None:
+        rows = (raw.filter(outcome_at__isnull=False).annotate(seconds=WholeSeconds("outcome_at", "started_at"))
+                .values("seconds").annotate(n=Count("pk")))
+        _add(histogram, rows, lambda r: max(0, r["seconds"]), "n")
+    total = sum(histogram.values())
+    result: dict[float, dt.timedelta | None] = {}
+    for fraction in fractions:
+        if not total:
+            result[fraction] = None
+            continue
+        rank, seen = max(1, math.ceil(fraction * total)), 0
+        for seconds in sorted(histogram):
+            seen += histogram[seconds]
+            if seen >= rank:
+                result[fraction] = dt.timedelta(seconds=seconds)
+                break
+    return result
 
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), output_field=DurationField(), **extra)
 
-
-def time_to_outcome(filters: Filters, reached: int, fractions=(0.5, 0.9)) -> dict[float, dt.timedelta | None]:
-    """Nearest-rank percentiles of the time from start to first outcome, over walks that reached one."""
-    if not reached:
-        return {fraction: None for fraction in fractions}
-    duration = ExpressionWrapper(F("outcome_at") - F("started_at"), output_field=DurationField())
-    qs = walks(filters).filter(outcome_at__isnull=False)
-    if connection.vendor == "postgresql":
-        row = qs.aggregate(**{f"p{index}": _PercentileDisc(duration, f) for index, f in enumerate(fractions)})
-        return {fraction: row[f"p{index}"] for index, fraction in enumerate(fractions)}
-    ordered = qs.annotate(duration=duration).order_by("duration").values_list("duration", flat=True)
-    return {fraction: ordered[max(0, math.ceil(fraction * reached) - 1)] for fraction in fractions}
-
-
-def daily_outcomes(filters: Filters) -> list[dict]:
+def daily_outcomes(sources: Sources) -> list[dict]:
     """Per day (in the site's time zone) and outcome kind ("" for none yet): walks started."""
-    return list(
-        walks(filters)
-        .annotate(day=TruncDate("started_at", tzinfo=timezone.get_current_timezone()))
-        .values("day", "outcome_kind")
-        .annotate(walks=Count("pk"))
-        .order_by("day", "outcome_kind")
-    )
+    rows = []
+    rolled = sources.rolled(WalkDay)
+    if rolled is not None:
+        rows += list(rolled.values("day", "outcome_kind").annotate(walks=Sum("walks")))
+    raw = sources.raw_walks()
+    if raw is not None:
+        rows += list(raw.annotate(day=TruncDate("started_at", tzinfo=timezone.get_current_timezone()))
+                     .values("day", "outcome_kind").annotate(walks=Count("pk")))
+    return rows
 
 
-def left_per_step(filters: Filters, now: dt.datetime) -> dict[str, int]:
+def left_per_step(sources: Sources, now: dt.datetime) -> dict[str, int]:
     """Abandoned walks by the step they were last on."""
-    rows = walks(filters).filter(_abandoned(now)).values("last_node").annotate(walks=Count("pk"))
-    return {row["last_node"]: row["walks"] for row in rows}
+    left: Counter = Counter()
+    rolled = sources.rolled(WalkDay, outcome_kind="")
+    if rolled is not None:
+        _add(left, rolled.values("last_node").annotate(n=Sum("walks")), lambda r: r["last_node"], "n")
+    raw = sources.raw_walks()
+    if raw is not None:
+        _add(left, raw.filter(_abandoned(now)).values("last_node").annotate(n=Count("pk")),
+             lambda r: r["last_node"], "n")
+    return dict(left)
 
 
-def answers_chosen(filters: Filters) -> dict[tuple[str, str], int]:
+def answers_chosen(sources: Sources) -> dict[tuple[str, str], int]:
     """How often each answer of each step was chosen in the walks counted."""
-    rows = (
-        SessionEvent.objects.filter(kind=SessionEvent.Kind.ANSWERED, **_walk_lookups(filters, "session__"))
-        .values("node_id", "answer_id")
-        .annotate(times=Count("pk"))
-    )
-    return {(row["node_id"], row["answer_id"]): row["times"] for row in rows}
+    times: Counter = Counter()
+    rolled = sources.rolled(AnswerDay)
+    if rolled is not None:
+        _add(times, rolled.values("node_id", "answer_id").annotate(n=Sum("times")),
+             lambda r: (r["node_id"], r["answer_id"]), "n")
+    lookups = sources.raw_lookups("session__")
+    if lookups is not None:
+        raw = (SessionEvent.objects.filter(kind=SessionEvent.Kind.ANSWERED, **lookups)
+               .values("node_id", "answer_id").annotate(n=Count("pk")))
+        _add(times, raw, lambda r: (r["node_id"], r["answer_id"]), "n")
+    return dict(times)
 
 
 def link_opens(filters: Filters) -> dict[str, int]:
@@ -182,9 +259,10 @@ def build(filters: Filters, texts: StepTexts, locale: str, now: dt.datetime | No
     outcome_names = {kind.value: kind.label for kind in OutcomeKind}
     tables: dict[str, Table] = {}
     wanted = (lambda slug: only is None or only == slug)
+    sources = Sources.of(filters)
     needs_summary = only is None or only in ("summary", "outcomes")
-    totals = summary(filters, now) if needs_summary else None
-    percentiles = time_to_outcome(filters, totals["reached"]) if totals is not None else {}
+    totals = summary(sources, now) if needs_summary else None
+    percentiles = time_to_outcome(sources) if only in (None, "summary") else {}
 
     if wanted("summary"):
         tables["summary"] = Table("summary", _("Walks"), (Column("figure", _("Figure")), Column("value", _("Value"), True)), [
@@ -204,7 +282,7 @@ def build(filters: Filters, texts: StepTexts, locale: str, now: dt.datetime | No
         )
     if wanted("trend"):
         by_day: dict[dt.date, dict[str, int]] = {day: {} for day in filters.days}
-        for row in daily_outcomes(filters):
+        for row in daily_outcomes(sources):
             by_day.setdefault(row["day"], {})[row["outcome_kind"] or NO_OUTCOME] = row["walks"]
         columns = (Column("day", _("Day")),) + tuple(Column(k, outcome_names[k], True) for k in OUTCOMES) + (
             Column(NO_OUTCOME, _("No outcome yet"), True), Column("total", _("Started"), True))
@@ -215,9 +293,9 @@ def build(filters: Filters, texts: StepTexts, locale: str, now: dt.datetime | No
             rows.append(row)
         tables["trend"] = Table("trend", _("Outcomes by day"), columns, rows)
 
-    answered = answers_chosen(filters) if (only is None or only in ("dropoff", "answers")) else {}
+    answered = answers_chosen(sources) if (only is None or only in ("dropoff", "answers")) else {}
     if wanted("dropoff"):
-        left = left_per_step(filters, now)
+        left = left_per_step(sources, now)
         rows = []
         for node_id in order:
             node = flow.nodes[node_id]
@@ -265,7 +343,7 @@ def build(filters: Filters, texts: StepTexts, locale: str, now: dt.datetime | No
             note=_("Counted per day without a session: link previews and checks by staff count here, and only here."),
         )
     return Dashboard(filters=filters, summary=totals or {}, percentiles=percentiles, tables=tables,
-                     versions=versions(filters) if only is None else [])
+                     versions=versions(sources) if only is None else [])
 
 
 def _seconds(value: dt.timedelta | None) -> int | None:

@@ -13,7 +13,7 @@ from portal.flows.model import CONTINUE, Flow
 
 NODE_WIDTH = 210
 NODE_HEIGHT = 74
-COLUMN_GAP = 120
+COLUMN_GAP = 150
 ROW_GAP = 22
 MARGIN = 16
 SWEEPS = 4
@@ -50,12 +50,13 @@ class PlacedEdge:
 
     @property
     def label_x(self) -> float:
-        return self.x1 + 8
+        return self.x2 - COLUMN_GAP + 6
 
     @property
     def label_y(self) -> float:
-        """Close to the source, where edges of one node fan out and their labels do not overlap."""
-        return self.y1 + (self.y2 - self.y1) * 0.18 - 4
+        """Just above the arrow's end, where the curve runs level: targets are apart, so labels never overlap
+        there (edges fanning out of one question would, near their source)."""
+        return self.y2 - 5
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def flow_map_model(flow: Flow, layout: Layout, texts: StepTexts, traffic: dict[t
         inbound[placed.target] = inbound.get(placed.target, 0) + count
         answer = _("Continue") if placed.answer == CONTINUE else texts[placed.source].answers.get(placed.answer,
                                                                                                     placed.answer)
-        edges.append(MapEdge(placed, f"{_clip(answer, 16)} · {count}", answer, texts[placed.source].title,
+        edges.append(MapEdge(placed, f"{_clip(answer, 15)} · {count}", answer, texts[placed.source].title,
                              texts[placed.target].title, count))
     nodes = []
     for node_id, place in layout.nodes.items():

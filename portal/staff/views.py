@@ -117,7 +117,7 @@ def flow_map(request: HttpRequest) -> HttpResponse:
     # The map is the current flow's structure, so its traffic is the current version's.
     filters = replace(filters, version=flow.version, step="")
     placed = layout(flow)
-    nodes, edges = flow_map_model(flow, placed, texts, figures.answers_chosen(filters), locale,
+    nodes, edges = flow_map_model(flow, placed, texts, figures.answers_chosen(figures.Sources.of(filters)), locale,
                                   _query(request, drop=("step", "version")))
     context.update(filters=filters, nodes=nodes, edges=edges,
                    size={"width": f"{placed.width:.0f}", "height": f"{placed.height:.0f}"},

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.utils import timezone
 
 from portal.flows.resolver import resolve_node
@@ -39,6 +40,9 @@ def test_generated_walks_follow_real_paths_with_consistent_outcomes_and_times(fl
         kinds.add(session.outcome_kind or "none")
     assert {"start", "link", "appeal", "wait", "contact-meta", "none"} <= kinds
     assert LinkOpen.objects.exists()
+    days = {timezone.localtime(s.started_at).date() for s in FlowSession.objects.all()}
+    assert len(days) >= 8  # spread over the period, not all made "now"
+    assert FlowSession.objects.filter(outcome_at__lt=F("started_at")).count() == 0
 
 
 def test_bad_arguments_are_refused():

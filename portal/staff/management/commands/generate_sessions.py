@@ -1,12 +1,17 @@
 """manage.py generate_sessions N: synthetic tracked walks along real paths of the current flow."""
 
+import contextlib
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from portal.flows.registry import all_flows, get_flow
-from portal.staff.synthetic import WalkGenerator, write, write_link_opens
+from portal.staff.rollup import roll_pending
+from portal.staff.synthetic import WalkGenerator, indexes_rebuilt_after, write, write_link_opens
+
+#: From this many walks on, PostgreSQL's secondary indexes are dropped for the load and built once after it.
+BIG_LOAD = 100_000
 
 
 class Command(BaseCommand):
@@ -29,18 +34,24 @@ class Command(BaseCommand):
         generator = WalkGenerator(chosen, days=days, seed=seed)
         began = time.monotonic()
         made = events = 0
-        for rows in generator.batches(count, batch):
-            write(rows)
-            made += len(rows.sessions)
-            events += len(rows.events)
-            if options["verbosity"] > 1 or (options["verbosity"] and made % (batch * 10) == 0):
-                self.stdout.write(f"{made} walks, {events} events, {time.monotonic() - began:.0f} s")
+        big = count >= BIG_LOAD
+        with indexes_rebuilt_after() if big else contextlib.nullcontext():
+            for rows in generator.batches(count, batch):
+                write(rows)
+                made += len(rows.sessions)
+                events += len(rows.events)
+                if options["verbosity"] > 1 or (options["verbosity"] and made % (batch * 10) == 0):
+                    self.stdout.write(f"{made} walks, {events} events, {time.monotonic() - began:.0f} s")
+            if big and options["verbosity"]:
+                self.stdout.write(f"Rebuilding indexes ({time.monotonic() - began:.0f} s)")
         write_link_opens(generator.link_opens())
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # fresh statistics and visibility map for index-only scans
                 cursor.execute("VACUUM ANALYZE tracking_flowsession")
                 cursor.execute("VACUUM ANALYZE tracking_sessionevent")
                 cursor.execute("VACUUM ANALYZE tracking_vote")
+        days_rolled = roll_pending(chosen.id, rebuild=True)
         if options["verbosity"]:
+            self.stdout.write(f"Rolled up {days_rolled} settled days for the dashboard.")
             self.stdout.write(self.style.SUCCESS(
                 f"Created {made} walks and {events} events in {time.monotonic() - began:.0f} s."))
