@@ -89,6 +89,23 @@ class DashboardFilterForm(forms.Form):
             cleaned["start"] = today - dt.timedelta(days=int(period) - 1)
         return cleaned
 
+    def _date_shown(self, name: str) -> str:
+        """What a date field shows again: the typed value if it is a real date (a date input cannot show
+        anything else), otherwise empty, with the error beside it."""
+        raw = (self.data.get(name) or "").strip()
+        try:
+            return dt.date.fromisoformat(raw).isoformat()
+        except ValueError:
+            return ""
+
+    @property
+    def start_shown(self) -> str:
+        return self._date_shown("start")
+
+    @property
+    def end_shown(self) -> str:
+        return self._date_shown("end")
+
     def filters(self) -> Filters:
         """The cleaned filters; call only when the form is valid."""
         data = self.cleaned_data
