@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -112,6 +113,26 @@ def link_open_count(*, flow_id: str, node_id: str, locale: str, day: datetime.da
             f"ON CONFLICT (day, flow_id, node_id, locale) DO UPDATE SET {count} = {table}.{count} + 1",
             [day or timezone.localdate(), flow_id, node_id, locale],
         )
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    sessions: int
+    events: int
+    votes: int
+
+
+def sessions_purge(*, before: datetime.datetime, batch_size: int = 5000) -> PurgeReport:
+    """Deletes tracked sessions last seen before `before`, with their events, one batch per transaction (so a
+    large purge never holds long locks). Votes stay (anonymous), without their link to the session."""
+    sessions = events = votes = 0
+    old = FlowSession.objects.filter(last_seen_at__lt=before).order_by().values_list("pk", flat=True)
+    while batch := list(old[:batch_size]):
+        with transaction.atomic():
+            votes += Vote.objects.filter(session_id__in=batch).update(session=None)
+            events += SessionEvent.objects.filter(session_id__in=batch).delete()[0]
+            sessions += FlowSession.objects.filter(pk__in=batch).delete()[0]
+    return PurgeReport(sessions=sessions, events=events, votes=votes)
 
 
 def vote_record(*, target_type: str, target_id: str, locale: str, helpful: bool,
