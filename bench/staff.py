@@ -36,6 +36,8 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
     os.environ.pop("DJANGO_DEBUG", None)
+    # Production settings, but plain HTTP in-process: no HTTPS redirect, no secure-only cookies.
+    os.environ.update(DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_SECURE_COOKIES="0", DJANGO_HSTS_SECONDS="0")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "ERROR")
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         print("bench/staff.py needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
@@ -55,7 +57,8 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
-    call_command("import_kb", verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        call_command("import_kb", verbosity=0, stdout=quiet)
     have = FlowSession.objects.count()
     if have < args.sessions:
         print(f"The database has {have} walks; generating {args.sessions - have} more …", flush=True)
@@ -101,10 +104,11 @@ def main() -> int:
                 times.append((time.perf_counter() - began) * 1000)
             status, queries = response.status_code, len(captured.captured_queries)
         median = statistics.median(times)
-        slow += median >= TARGET_MS
+        good = median < TARGET_MS and status in (200, 404)  # 404: the unknown code's answer
+        slow += not good
         print(f"| {name:34} | {status:6} | {median:9.0f} | {max(times):6.0f} | {queries:7} | "
-              f"{'yes' if median < TARGET_MS else 'NO':8} |", flush=True)
-    print(f"\n{len(pages) - slow} of {len(pages)} pages under {TARGET_MS} ms (median).")
+              f"{'yes' if good else 'NO':8} |", flush=True)
+    print(f"\n{len(pages) - slow} of {len(pages)} pages answered under {TARGET_MS} ms (median).")
     return 0
 
 

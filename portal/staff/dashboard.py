@@ -41,47 +41,67 @@ TABLES = ("summary", "outcomes", "trend", "dropoff", "answers", "helpfulness", "
 
 @dataclass(frozen=True)
 class Sources:
-    """Which days of the period come from the rollups (first..last rolled) and from when the raw tables count."""
+    """Which days of the period come from the rollups, and which from the raw tables.
+
+    The rollups cover one run of consecutive rolled days (rolled_first..rolled_last); the raw tables cover the
+    days before it (in a long period, usually days before the first walk: empty and cheap) and after it (at
+    least today and yesterday).
+    """
 
     filters: Filters
-    rolled_last: dt.date | None  # the rollups cover filters.first_day..rolled_last; None: no rollup used
-    raw_from: dt.date | None  # the raw tables cover raw_from..filters.last_day; None: nothing raw
+    rolled_first: dt.date | None
+    rolled_last: dt.date | None
 
     @classmethod
     def of(cls, filters: Filters) -> "Sources":
-        """The longest run of rolled days from the period's first day; the raw tables for the rest (one query)."""
-        rolled = set(RolledDay.objects.filter(flow_id=filters.flow.id, day__gte=filters.first_day,
-                                              day__lte=filters.last_day).values_list("day", flat=True))
-        day = filters.first_day
-        while day in rolled:
-            day += dt.timedelta(days=1)
-        rolled_last = day - dt.timedelta(days=1) if day > filters.first_day else None
-        return cls(filters, rolled_last, day if day <= filters.last_day else None)
+        """The first run of rolled days in the period (one query)."""
+        rolled = sorted(RolledDay.objects.filter(flow_id=filters.flow.id, day__gte=filters.first_day,
+                                                 day__lte=filters.last_day).values_list("day", flat=True))
+        if not rolled:
+            return cls(filters, None, None)
+        last = rolled[0]
+        for day in rolled[1:]:
+            if day != last + dt.timedelta(days=1):
+                break
+            last = day
+        return cls(filters, rolled[0], last)
 
     def rolled(self, model, **more) -> QuerySet | None:
-        if self.rolled_last is None:
+        if self.rolled_first is None:
             return None
         f = self.filters
-        lookups = {"flow_id": f.flow.id, "flow_version": f.version, "day__gte": f.first_day,
+        lookups = {"flow_id": f.flow.id, "flow_version": f.version, "day__gte": self.rolled_first,
                    "day__lte": self.rolled_last, **more}
         if f.locale:
             lookups["locale"] = f.locale
         return model.objects.filter(**lookups)
 
-    def raw_lookups(self, prefix: str = "", version: bool = True) -> dict | None:
-        if self.raw_from is None:
-            return None
+    def raw_q(self, prefix: str = "", version: bool = True) -> Q | None:
+        """The raw walks' condition: the period's days outside the rolled run; None when the rollups cover all."""
         f = self.filters
-        lookups = {"flow_id": f.flow.id, "started_at__gte": _local_midnight(self.raw_from), "started_at__lt": f.end}
+        started = prefix + "started_at"
+        if self.rolled_first is None:
+            period = Q(**{f"{started}__gte": f.start, f"{started}__lt": f.end})
+        else:
+            before, after = _local_midnight(self.rolled_first), _local_midnight(self.rolled_last + dt.timedelta(days=1))
+            ranges = []
+            if f.start < before:
+                ranges.append(Q(**{f"{started}__gte": f.start, f"{started}__lt": before}))
+            if after < f.end:
+                ranges.append(Q(**{f"{started}__gte": after, f"{started}__lt": f.end}))
+            if not ranges:
+                return None
+            period = ranges[0] if len(ranges) == 1 else ranges[0] | ranges[1]
+        lookups = {prefix + "flow_id": f.flow.id}
         if version:
-            lookups["flow_version"] = f.version
+            lookups[prefix + "flow_version"] = f.version
         if f.locale:
-            lookups["locale"] = f.locale
-        return {prefix + key: value for key, value in lookups.items()}
+            lookups[prefix + "locale"] = f.locale
+        return Q(**lookups) & period
 
     def raw_walks(self) -> QuerySet[FlowSession] | None:
-        lookups = self.raw_lookups()
-        return None if lookups is None else FlowSession.objects.filter(**lookups)
+        condition = self.raw_q()
+        return None if condition is None else FlowSession.objects.filter(condition)
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -102,13 +122,13 @@ def versions(sources: Sources) -> list[dict]:
     """Every version of the flow with walks in the period (language applied), most walks first."""
     totals: Counter = Counter()
     f = sources.filters
-    if sources.rolled_last is not None:
-        rolled = WalkDay.objects.filter(flow_id=f.flow.id, day__gte=f.first_day, day__lte=sources.rolled_last,
-                                        **({"locale": f.locale} if f.locale else {}))
+    if sources.rolled_first is not None:
+        rolled = WalkDay.objects.filter(flow_id=f.flow.id, day__gte=sources.rolled_first,
+                                        day__lte=sources.rolled_last, **({"locale": f.locale} if f.locale else {}))
         _add(totals, rolled.values("flow_version").annotate(n=Sum("walks")), lambda r: r["flow_version"], "n")
-    lookups = sources.raw_lookups(version=False)
-    if lookups is not None:
-        raw = FlowSession.objects.filter(**lookups).values("flow_version").annotate(n=Count("pk"))
+    condition = sources.raw_q(version=False)
+    if condition is not None:
+        raw = FlowSession.objects.filter(condition).values("flow_version").annotate(n=Count("pk"))
         _add(totals, raw, lambda r: r["flow_version"], "n")
     return [{"flow_version": version, "walks": walks} for version, walks in totals.most_common()]
 
@@ -200,9 +220,9 @@ def answers_chosen(sources: Sources) -> dict[tuple[str, str], int]:
     if rolled is not None:
         _add(times, rolled.values("node_id", "answer_id").annotate(n=Sum("times")),
              lambda r: (r["node_id"], r["answer_id"]), "n")
-    lookups = sources.raw_lookups("session__")
-    if lookups is not None:
-        raw = (SessionEvent.objects.filter(kind=SessionEvent.Kind.ANSWERED, **lookups)
+    condition = sources.raw_q("session__")
+    if condition is not None:
+        raw = (SessionEvent.objects.filter(condition, kind=SessionEvent.Kind.ANSWERED)
                .values("node_id", "answer_id").annotate(n=Count("pk")))
         _add(times, raw, lambda r: (r["node_id"], r["answer_id"]), "n")
     return dict(times)
