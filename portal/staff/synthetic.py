@@ -228,6 +228,8 @@ def indexes_rebuilt_after():
         yield
     finally:
         with connection.cursor() as cursor:
+            # Inside an outer transaction (tests) the deferred foreign-key checks must run before an index build.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for _name, definition in indexes:
                 cursor.execute(definition)
 

@@ -50,3 +50,21 @@ def test_bad_arguments_are_refused():
         call_command("generate_sessions", -1, verbosity=0)
     with pytest.raises(CommandError):
         call_command("generate_sessions", 1, "--flow", "nope", verbosity=0)
+
+
+@pytest.mark.postgres
+def test_a_big_load_on_postgresql_rebuilds_every_index_it_dropped(monkeypatch):
+    from django.db import connection
+
+    from portal.staff.management.commands import generate_sessions
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename LIKE 'tracking_%%' ORDER BY 1")
+            return cursor.fetchall()
+
+    before = indexes()
+    monkeypatch.setattr(generate_sessions, "BIG_LOAD", 10)
+    call_command("generate_sessions", 30, "--seed", "4", verbosity=0)
+    assert FlowSession.objects.count() == 30
+    assert indexes() == before
