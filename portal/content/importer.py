@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from portal.flows.model import Flow
 
-from .kb import article_files, article_text, content_hash, flow_words_text
-from .models import Article, StepText, TextRevision, Topic, normalize_text
+from .kb import (
+    ArticleFile,
+    article_files,
+    article_text,
+    content_hash,
+    flow_words_text,
+    flow_words_values,
+    update_article_text,
+    update_flow_words_text,
+)
+from .models import Article, StepText, TextRevision, Topic, article_rendering, normalize_text
+from .search_index import index_articles
 
 IMPORT_REASON = "import from kb/"
 CONFLICT_REASON = "kb/ file version {hash} not applied: the admin edit is kept"
@@ -37,16 +54,30 @@ class SyncReport:
                f"{len(self.conflicts)} conflicts, {len(self.problems)} problems")
 
 
-def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_run: bool = False) -> SyncReport:
-    """Creates or updates articles and step texts from kb/. Idempotent; `dry_run` changes nothing."""
+#: Files read, compared and written per transaction.
+BATCH_SIZE = 500
+#: Rendering this many new or changed bodies or more is spread over the machine's cores.
+PARALLEL_RENDER_FROM = 2000
+
+Progress = Callable[[int, int], None]
+
+
+def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_run: bool = False,
+              progress: Progress | None = None) -> SyncReport:
+    """Creates or updates articles and step texts from kb/. Idempotent: a second run reads but writes nothing.
+
+    Articles go BATCH_SIZE files a transaction; `dry_run` runs everything in one transaction and rolls it back.
+    `progress(done, total)` is told after each batch of articles.
+    """
     report = SyncReport()
     now = timezone.now()
     flows = list(flows)
-    with transaction.atomic():
+    with transaction.atomic() if dry_run else nullcontext():
         files, problems = article_files(kb_dir, locales, set(Topic.values))
         report.problems.extend(str(problem) for problem in problems)
         known_steps = {f"{flow.id}:{node_id}" for flow in flows for node_id in flow.nodes}
         seen: set[tuple[str, str]] = set()
+        valid = []
         for article in files:
             if (article.locale, article.translation_key) in seen:
                 report.problems.append(f"{article.path}:1: translation_key '{article.translation_key}' is used twice")
@@ -56,29 +87,89 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
             if unknown:
                 report.problems.append(f"{article.path}:1: unknown guide steps {unknown}")
                 continue
-            values = {**article.fields, "slug": article.slug}
-            try:
-                with transaction.atomic():
-                    _sync(Article, {"locale": article.locale, "translation_key": article.translation_key}, values,
-                          f"article {article.locale}/{article.slug}", report, now)
-            except IntegrityError:
-                report.problems.append(f"{article.path}:1: another {article.locale} article already has the slug "
-                                       f"'{article.slug}' with a different translation_key")
+            valid.append(article)
+        for start in range(0, len(valid), BATCH_SIZE):
+            with transaction.atomic():
+                _import_articles(valid[start:start + BATCH_SIZE], report, now)
+            if progress:
+                progress(min(start + BATCH_SIZE, len(valid)), len(valid))
 
-        for flow in flows:
-            for locale, words in flow.words.items():
-                if locale not in locales:
-                    continue
-                for node_id, node_words in words.nodes.items():
-                    values = {"title": node_words.title, "hint": node_words.hint,
-                              "body": normalize_text(node_words.body), "answers": dict(node_words.answers)}
-                    _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": locale}, values,
-                          f"step {flow.id}:{node_id} ({locale})", report, now)
+        with transaction.atomic():
+            for flow in flows:
+                for locale, words in flow.words.items():
+                    if locale not in locales:
+                        continue
+                    for node_id, node_words in words.nodes.items():
+                        values = step_values(node_words.title, node_words.hint, node_words.body, node_words.answers)
+                        _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": locale}, values,
+                              f"step {flow.id}:{node_id} ({locale})", report, now)
         if dry_run:
             transaction.set_rollback(True)
         elif report.created or report.updated:
             TextRevision.bump()
     return report
+
+
+def _import_articles(files: list[ArticleFile], report: SyncReport, now) -> None:
+    """One batch: one query reads the rows these files map to; unchanged files stop there. New articles are
+    written in bulk (with their history and search index); changed or edited ones go through `_sync`."""
+    lookup = Q()
+    for article in files:
+        lookup |= Q(locale=article.locale, translation_key=article.translation_key)
+    existing = {(row.locale, row.translation_key): row for row in Article.objects.filter(lookup).only(
+        "id", "locale", "translation_key", "file_hash", "imported_at", "edited_at")}
+    new = []
+    for article in files:
+        label = f"article {article.locale}/{article.slug}"
+        values = {**article.fields, "slug": article.slug}
+        row = existing.get((article.locale, article.translation_key))
+        if row is None:
+            new.append((article, values, label))
+        elif row.file_hash == content_hash(values) and not row.edited_since_import:
+            report.skipped.append(label)
+        else:
+            _sync_article(article, values, label, report, now)
+    if not new:
+        return
+    rendered = _render_bodies([(values["body"], article.locale) for article, values, _ in new])
+    rows = []
+    for (article, values, _), (body, body_html, body_text) in zip(new, rendered):
+        row = Article(locale=article.locale, **{**values, "body": body}, body_html=body_html, body_text=body_text,
+                      file_hash=content_hash(values), imported_at=now)
+        rows.append(row)
+    try:
+        with transaction.atomic():
+            created = bulk_create_with_history(rows, Article, batch_size=BATCH_SIZE,
+                                               default_change_reason=IMPORT_REASON)
+            index_articles(connections[Article.objects.db], [
+                (row.pk, row.locale, row.title, row.summary, row.body_text) for row in created])
+    except IntegrityError:  # a slug taken by another article: find which, one by one
+        for article, values, label in new:
+            _sync_article(article, values, label, report, now)
+        return
+    report.created.extend(label for _, _, label in new)
+
+
+def _sync_article(article: ArticleFile, values: dict[str, Any], label: str, report: SyncReport, now) -> None:
+    try:
+        with transaction.atomic():
+            _sync(Article, {"locale": article.locale, "translation_key": article.translation_key}, values, label,
+                  report, now)
+    except IntegrityError:
+        report.problems.append(f"{article.path}:1: another {article.locale} article already has the slug "
+                               f"'{article.slug}' with a different translation_key")
+
+
+def _render_bodies(items: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Markdown → stored HTML and text for many bodies; python-markdown is the import's slowest step."""
+    if len(items) < PARALLEL_RENDER_FROM or (os.cpu_count() or 1) < 2:
+        return [article_rendering(body, locale) for body, locale in items]
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_render_one, items, chunksize=100))
+
+
+def _render_one(item: tuple[str, str]) -> tuple[str, str, str]:
+    return article_rendering(*item)
 
 
 def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], label: str,
@@ -121,30 +212,102 @@ def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, A
                             f"the file's version is in its history ({reason})")
 
 
-def kb_export(*, kb_dir: Path, flows: Iterable[Flow]) -> list[Path]:
-    """Writes every article and step text back to kb/ files. Returns the files whose content changed."""
-    written: list[Path] = []
+@dataclass
+class ExportReport:
+    written: list[Path] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # files with a local edit that was never imported
 
-    def write(path: Path, text: str) -> None:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
 
+def step_values(title: str, hint: str, body: str, answers: dict[str, str]) -> dict[str, Any]:
+    """The words of one step as StepText stores them and as its file_hash is computed."""
+    return {"title": title, "hint": hint, "body": normalize_text(body), "answers": dict(answers)}
+
+
+ARTICLE_FIELDS = ("title", "summary", "translation_key", "topic", "tags", "sources", "updated", "steps", "body")
+
+
+def kb_export(*, kb_dir: Path, flows: Iterable[Flow], force: bool = False) -> ExportReport:
+    """Writes the database's articles and step texts back to kb/, changing only what differs.
+
+    Existing files keep their comments and layout (see kb.update_*). A file holding a local edit that was never
+    imported (its text is neither what was last imported nor what the database holds) would lose that edit: such
+    files are listed in `refused` and nothing at all is written, unless `force`. Every row written out is then in
+    sync with its file, so a second export or the next import finds nothing to do.
+    """
+    kb_dir = Path(kb_dir)
+    report = ExportReport()
+    planned: list[tuple[Path, str, Path | None]] = []  # (path, new text, old path to remove after a slug change)
+    synced: list[tuple[models.Model, str]] = []  # rows whose file will hold their current text
+
+    def plan(path: Path, old_text: str | None, new_text: str, conflicts: list[str], rows, remove=None):
+        if conflicts and not force:
+            report.refused.append(f"{path}: changed in kb/ since the last import ({', '.join(conflicts)})")
+            return
+        if old_text != new_text or remove is not None:
+            planned.append((path, new_text, remove))
+        synced.extend(rows)
+
+    files, _problems = article_files(kb_dir, sorted({a.locale for a in Article.objects.all()}), set(Topic.values))
+    by_key = {(f.locale, f.translation_key): f for f in files}
     for article in Article.objects.order_by("locale", "slug"):
-        values = {key: getattr(article, key) for key in ("title", "summary", "translation_key", "topic", "tags",
-                                                        "sources", "updated", "steps", "body")}
-        write(Path(kb_dir) / article.locale / "articles" / f"{article.slug}.md", article_text(values))
+        values = {key: getattr(article, key) for key in ARTICLE_FIELDS}
+        row_hash = content_hash({**values, "slug": article.slug})
+        path = kb_dir / article.locale / "articles" / f"{article.slug}.md"
+        existing = by_key.get((article.locale, article.translation_key))
+        if existing is None:
+            # A file at that path that did not parse is someone's unfinished edit: never replace it silently.
+            unreadable = ["not a valid article file"] if path.exists() else []
+            plan(path, None, article_text(values), unreadable, [(article, row_hash)])
+            continue
+        old_text = existing.path.read_text(encoding="utf-8")
+        file_hash = content_hash({**existing.fields, "slug": existing.slug})
+        conflicts = [] if file_hash in (row_hash, article.file_hash) else [article.translation_key]
+        plan(path, old_text, update_article_text(old_text, values), conflicts, [(article, row_hash)],
+             remove=existing.path if existing.path != path else None)
 
     for flow in flows:
-        rows = StepText.objects.filter(flow_id=flow.id)
+        rows = StepText.objects.filter(flow_id=flow.id).order_by("locale", "node_id")
         for locale in sorted({row.locale for row in rows}):
             by_node = {row.node_id: row for row in rows if row.locale == locale}
-            words = flow.words.get(locale)
-            nodes = {
-                node_id: {"title": row.title, "hint": row.hint, "body": row.body, "answers": row.answers}
-                for node_id in flow.nodes if (row := by_node.get(node_id))
-            }
-            text = flow_words_text(words.title if words else "", words.summary if words else "", nodes)
-            write(Path(kb_dir) / locale / "flows" / flow.source.name, text)
-    return written
+            path = kb_dir / locale / "flows" / flow.source.name
+            nodes, pending, conflicts = {}, [], []
+            old_text = path.read_text(encoding="utf-8") if path.exists() else None
+            try:
+                on_disk = flow_words_values(old_text) if old_text is not None else {}
+            except tomllib.TOMLDecodeError:
+                on_disk, old_text = {}, None
+                conflicts.append("not valid TOML")
+            for node_id in flow.nodes:
+                row = by_node.get(node_id)
+                if row is None:
+                    continue
+                values = step_values(row.title, row.hint, row.body, row.answers)
+                nodes[node_id] = values
+                row_hash = content_hash(values)
+                pending.append((row, row_hash))
+                if node_id in on_disk:
+                    disk = on_disk[node_id]
+                    file_hash = content_hash(step_values(disk["title"], disk["hint"], disk["body"], disk["answers"]))
+                    if file_hash not in (row_hash, row.file_hash):
+                        conflicts.append(node_id)
+            if old_text is not None:
+                plan(path, old_text, update_flow_words_text(old_text, nodes), conflicts, pending)
+            else:
+                words = flow.words.get(locale)
+                text = flow_words_text(words.title if words else "", words.summary if words else "", nodes)
+                plan(path, None, text, conflicts, pending)
+
+    if report.refused:
+        return report
+    for path, text, remove in planned:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        report.written.append(path)
+        if remove is not None:
+            remove.unlink()
+            report.written.append(remove)
+    now = timezone.now()
+    for row, row_hash in synced:
+        if row.file_hash != row_hash:
+            type(row).objects.filter(pk=row.pk).update(file_hash=row_hash, imported_at=now)
+    return report
