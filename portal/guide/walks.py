@@ -23,6 +23,9 @@ class Walk:
     ref_code: str
     entry: str
     answers: list[Step] = field(default_factory=list)
+    #: The node ids of the walk that "start again" threw away: opening one of them again (browser Back) returns to
+    #: this walk instead of starting a new one as if from a link.
+    discarded: list[str] = field(default_factory=list)
 
 
 def walk_load(request: HttpRequest, flow: Flow) -> Walk | None:
@@ -36,6 +39,7 @@ def walk_load(request: HttpRequest, flow: Flow) -> Walk | None:
             ref_code=str(data["ref"]),
             entry=str(data["entry"]),
             answers=[tuple(step) for step in data.get("answers", [])],
+            discarded=[str(node_id) for node_id in data.get("discarded", [])],
         )
     except (KeyError, TypeError):
         return None
@@ -51,14 +55,18 @@ def walk_save(request: HttpRequest, flow: Flow, walk: Walk) -> None:
         "ref": walk.ref_code,
         "entry": walk.entry,
         "answers": [list(step) for step in walk.answers],
+        **({"discarded": walk.discarded} if walk.discarded else {}),
     }
     request.session[SESSION_KEY] = walks
     request.session[WALK_SESSION_KEY] = walk.session_id  # votes cast now belong to this walk
 
 
-def walk_begin(request: HttpRequest, flow: Flow, *, entry: str, locale: str) -> Walk:
-    """A new walk with a new tracked session, entered at `entry` (the start or a deep link)."""
+def walk_begin(
+    request: HttpRequest, flow: Flow, *, entry: str, locale: str, discarded: tuple[str, ...] = ()
+) -> Walk:
+    """A new walk with a new tracked session, entered at `entry` (the start or a deep link); `discarded` names the
+    steps of the walk it replaces after "start again"."""
     session = tracking.session_start(flow_id=flow.id, flow_version=flow.version, locale=locale, entry_node=entry)
-    walk = Walk(session_id=str(session.pk), ref_code=session.ref_code, entry=entry)
+    walk = Walk(session_id=str(session.pk), ref_code=session.ref_code, entry=entry, discarded=list(discarded))
     walk_save(request, flow, walk)
     return walk
