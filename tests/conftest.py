@@ -9,16 +9,45 @@ def flow():
     return get_flow("blocked-number")
 
 
-@pytest.fixture
-def imported(db):
-    """The project's kb/ imported into the test database, as `make run` does."""
+@pytest.fixture(scope="session")
+def kb_snapshot(django_db_setup, django_db_blocker):
+    """kb/ imported once per test run (parsing, markdown, history), kept in memory as rows, then rolled back, so
+    tests that do not ask for it still start from an empty knowledge base."""
+    from django.apps import apps
     from django.conf import settings
+    from django.db import transaction
 
     from portal.content.importer import kb_import
     from portal.flows.registry import all_flows
 
-    report = kb_import(kb_dir=settings.KB_DIR, locales=[c for c, _ in settings.LANGUAGES], flows=all_flows().values())
+    models = list(apps.get_app_config("content").get_models())
+    with django_db_blocker.unblock(), transaction.atomic():
+        report = kb_import(kb_dir=settings.KB_DIR, locales=[c for c, _ in settings.LANGUAGES],
+                           flows=all_flows().values())
+        rows = [(model, list(model._base_manager.order_by("pk"))) for model in models]
+        transaction.set_rollback(True)
     assert not report.problems, report.problems
+    return report, rows
+
+
+@pytest.fixture
+def imported(db, kb_snapshot):
+    """The project's kb/ imported into the test database, as `make run` does (restored from the run's snapshot)."""
+    import copy
+
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from portal.content.models import TextRevision
+
+    report, rows = kb_snapshot
+    for model, objects in rows:
+        model._base_manager.bulk_create([copy.copy(obj) for obj in objects])
+    # Rows came with their ids: move PostgreSQL's sequences past them, so a test's own inserts do not collide.
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [model for model, _ in rows]):
+            cursor.execute(statement)
+    TextRevision.bump()  # a fresh words-cache key, whatever earlier tests cached
     return report
 
 

@@ -53,3 +53,36 @@ def test_database_url_selects_postgresql():
 
 def test_system_checks_pass_so_a_broken_flow_fails_the_test_run():
     call_command("check", fail_level="ERROR")
+
+
+def test_test_settings_need_no_environment_fixed_key_and_fast_hasher():
+    """Plain `pytest` on a fresh clone: no DJANGO_SECRET_KEY, no DJANGO_DEBUG, no key file needed."""
+    import json
+
+    code = ("import json, django; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps({'key': s.SECRET_KEY, 'hashers': s.PASSWORD_HASHERS, 'debug': s.DEBUG}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=settings.BASE_DIR,
+                            env={**BASE, "DJANGO_SETTINGS_MODULE": "portal.settings_test"})
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["key"].startswith("test-only-")
+    assert values["hashers"][0].endswith("MD5PasswordHasher")
+    assert values["debug"] is True
+
+
+def test_the_knowledge_base_is_only_there_for_tests_that_ask(db):
+    """The kb/ import runs once per run and is rolled back: a test without `imported` starts empty."""
+    from portal.content.models import Article, StepText
+
+    assert not Article.objects.exists() and not StepText.objects.exists()
+
+
+def test_imported_knowledge_base_is_complete_and_editable(imported):
+    from portal.content.models import Article, StepText
+
+    assert Article.objects.count() > 0 and StepText.objects.count() > 0
+    assert len(imported.created) == Article.objects.count() + StepText.objects.count()
+    article = Article.objects.create(**{f.name: getattr(Article.objects.first(), f.name)
+                                        for f in Article._meta.concrete_fields if not f.primary_key}
+                                     | {"slug": "a-new-one", "translation_key": "a-new-one"})
+    assert article.pk > max(Article.objects.exclude(pk=article.pk).values_list("pk", flat=True))

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from .model import Answer, Flow, FlowWords, Node, NodeType, NodeWords, Outcome
-from .validator import SOURCE_LOCALE, Problem, structure_problems, words_problems
+from .validator import SOURCE_LOCALE, Problem, moved_problems, resolve_moved, structure_problems, words_problems
 
 
 class FlowError(Exception):
@@ -48,10 +48,12 @@ def load_flow(path: Path, kb_dir: Path, locales: Iterable[str]) -> Flow:
     start = _text(data, "start", path, problems)
     nodes = [_node(raw, path, problems) for raw in _list(data, "nodes", path, problems)]
     nodes = [node for node in nodes if node is not None]
+    moved = _moved(data, path, problems)
     if problems:
         raise FlowError(problems)
     problems.extend(structure_problems(path, start, nodes))
     by_id = {node.id: node for node in nodes}
+    problems.extend(moved_problems(path, moved, by_id))
 
     words: dict[str, FlowWords] = {}
     for locale in dict.fromkeys([SOURCE_LOCALE, *locales]):
@@ -76,6 +78,7 @@ def load_flow(path: Path, kb_dir: Path, locales: Iterable[str]) -> Flow:
         source=path,
         words=MappingProxyType(words),
         depth=MappingProxyType(_depths(by_id)),
+        moved=MappingProxyType(resolve_moved(moved, by_id)),
     )
 
 
@@ -128,6 +131,21 @@ def _node(raw: Any, path: Path, problems: list[Problem]) -> Node | None:
             continue
         answers.append(Answer(id=answer["id"], next=answer["next"]))
     return Node(id=node_id, type=node_type, answers=tuple(answers))
+
+
+def _moved(data: Mapping[str, Any], path: Path, problems: list[Problem]) -> dict[str, str]:
+    """The `[moved]` table: old id = "new id", for every renamed or removed step (its permalink redirects)."""
+    table = data.get("moved", {})
+    if not isinstance(table, dict):
+        problems.append(Problem(path, "[moved] must be a table of old_id = \"new_id\""))
+        return {}
+    moved = {}
+    for old_id, new_id in table.items():
+        if not isinstance(new_id, str) or not new_id:
+            problems.append(Problem(path, "[moved] needs the new id as a non-empty string", old_id))
+        else:
+            moved[old_id] = new_id
+    return moved
 
 
 def _words(path: Path, locale: str, problems: list[Problem]) -> FlowWords | None:

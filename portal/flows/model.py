@@ -99,9 +99,20 @@ class Flow:
     words: Mapping[str, FlowWords]
     #: For each node, the largest number of answers still needed to reach an outcome.
     depth: Mapping[str, int]
+    #: Ids that were renamed or removed, each mapped to the node it now lives at (chains already followed).
+    moved: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def node_by_slug(self, slug: str) -> Node | None:
         return self.nodes.get(slug.replace("-", "_")) if "_" not in slug else None
+
+    def moved_by_slug(self, slug: str) -> Node | None:
+        """The node an old permalink segment (a moved id with hyphens) now lives at, or None."""
+        target = self.moved.get(slug.replace("-", "_")) if "_" not in slug else None
+        return self.nodes[target] if target else None
+
+    def current_id(self, node_id: str) -> str:
+        """`node_id`, or the id it moved to."""
+        return self.moved.get(node_id, node_id)
 
     def outcome_nodes(self) -> tuple[Node, ...]:
         return tuple(node for node in self.nodes.values() if node.is_outcome)

@@ -30,8 +30,10 @@ def flow_by_id(flow_id: str) -> Flow | None:
 
 
 def step_ref(step: str) -> tuple[Flow, Node] | None:
-    """The flow and node named by a "flow_id:node_id" reference (as articles and votes name steps), or None."""
+    """The flow and node named by a "flow_id:node_id" reference (as articles and votes name steps), or None.
+
+    A moved id names the node it moved to."""
     flow_id, _colon, node_id = step.partition(":")
     flow = flow_by_id(flow_id)
-    node = flow.nodes.get(node_id) if flow else None
+    node = flow.nodes.get(flow.current_id(node_id)) if flow else None
     return (flow, node) if node else None

@@ -38,16 +38,18 @@ def resolve_node(flow: Flow, answers: Iterable[Sequence[str]], entry: str | None
     """Replay `answers` from `entry` (the flow's start by default).
 
     Replaying stops at the first answer that does not belong to the node reached so far; that node is the
-    result, so a tampered or stale list resolves to its last valid node.
+    result, so a tampered or stale list resolves to its last valid node. Ids that moved (the flow's `[moved]`
+    table) are read as the node they moved to.
     """
-    node = flow.nodes.get(entry or flow.start) or flow.nodes[flow.start]
+    entry = flow.current_id(entry or flow.start)  # a walk saved before a step was renamed keeps working
+    node = flow.nodes.get(entry) or flow.nodes[flow.start]
     kept: list[Step] = []
-    valid = node.id == (entry or flow.start)
+    valid = node.id == entry
     for step in answers:
         if len(step) != 2 or not all(isinstance(part, str) for part in step):
             valid = False
             break
-        node_id, answer_id = step
+        node_id, answer_id = flow.current_id(step[0]), step[1]
         target = node.target(answer_id) if node_id == node.id else None
         if target is None:
             valid = False

@@ -69,6 +69,35 @@ def structure_problems(path: Path, start: str, nodes: Iterable[Node]) -> list[Pr
     return problems
 
 
+def moved_problems(path: Path, moved: Mapping[str, str], nodes: Mapping[str, Node]) -> list[Problem]:
+    """A moved id must no longer be a node and must lead, possibly through other moved ids, to a node."""
+    problems: list[Problem] = []
+    for old_id, new_id in moved.items():
+        if old_id in nodes:
+            problems.append(Problem(path, f"[moved] '{old_id}' is still a node: remove the node or the redirect", old_id))
+            continue
+        seen = [old_id]
+        target = new_id
+        while target in moved and target not in seen and target not in nodes:
+            seen.append(target)
+            target = moved[target]
+        if target in seen:
+            problems.append(Problem(path, "[moved] loops: " + " -> ".join([*seen, target]), old_id))
+        elif target not in nodes:
+            problems.append(Problem(path, f"[moved] '{old_id}' points to '{target}', which is not a node", old_id))
+    return problems
+
+
+def resolve_moved(moved: Mapping[str, str], nodes: Mapping[str, Node]) -> dict[str, str]:
+    """Each moved id mapped to its final node (run after `moved_problems` found nothing)."""
+    resolved = {}
+    for old_id, target in moved.items():
+        while target not in nodes:
+            target = moved[target]
+        resolved[old_id] = target
+    return resolved
+
+
 def words_problems(words: FlowWords, nodes: Mapping[str, Node], *, required: bool) -> list[Problem]:
     """Words for unknown ids are typos; in the source locale every node needs all its words."""
     problems: list[Problem] = []

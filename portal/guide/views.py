@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import unescape
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -24,7 +24,7 @@ from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import Flow, Node, Outcome
 from portal.flows.registry import get_flow
 from portal.flows.resolver import Resolution, answer_step, resolve_node
-from portal.http import method_not_allowed, see_other
+from portal.http import method_not_allowed, permanent_redirect_keep_method, see_other
 from portal.tracking import services as tracking
 
 from .forms import AnswerForm
@@ -76,7 +76,7 @@ def step(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
     flow = _flow_or_404(flow_slug)
     node = flow.node_by_slug(node_slug)
     if node is None:
-        raise Http404("unknown step")
+        return _moved_step(request, flow, node_slug)
     locale = get_language()
     walk = walk_load(request, flow) or walk_begin(request, flow, entry=node.id, locale=locale)
     resolution = resolve_node(flow, walk.answers, walk.entry)
@@ -225,6 +225,18 @@ class StepPage:
             articles=tuple(texts.articles(node.id)),
             fallback=text.is_fallback_for(locale),
         )
+
+
+def _moved_step(request: HttpRequest, flow: Flow, node_slug: str) -> HttpResponse:
+    """An old permalink (a moved id) answers 301 to the step it moved to, in the visitor's language; 404 otherwise.
+
+    A POST from a page opened before the rename keeps its method and answer (308).
+    """
+    node = flow.moved_by_slug(node_slug)
+    if node is None:
+        raise Http404("unknown step")
+    url = node_url(flow, node)
+    return HttpResponsePermanentRedirect(url) if request.method == "GET" else permanent_redirect_keep_method(url)
 
 
 def node_url(flow: Flow, node: Node) -> str:

@@ -195,3 +195,18 @@ class TestShape:
     def test_depth_is_the_longest_way_to_an_outcome(self, flow):
         assert flow.depth["start"] == max(len(path) for path in every_path(flow))
         assert all(flow.depth[node.id] == 0 for node in flow.outcome_nodes())
+
+
+class TestMovedIds:
+    """A walk saved before a step was renamed still replays: moved ids read as the node they moved to."""
+
+    def test_answers_and_entry_with_old_ids_replay(self, flow):
+        import dataclasses
+        from types import MappingProxyType
+
+        renamed = dataclasses.replace(flow, moved=MappingProxyType({"old_reason": "reason", "intro": "start"}))
+        resolution = resolve_node(renamed, [("intro", CONTINUE), ("review_requested", "no"), ("old_reason", "spam")],
+                                  entry="intro")
+        assert resolution.valid and resolution.current.id == "spam_duration"
+        assert resolution.path == ("start", "review_requested", "reason", "spam_duration")
+        assert resolve_node(renamed, [], entry="old_reason").current.id == "reason"

@@ -245,3 +245,44 @@ def test_system_check_reports_a_broken_flow(tmp_path):
 
 def test_system_check_passes_on_the_real_flows():
     assert check_flows() == []
+
+
+class TestMovedIds:
+    """`[moved]` keeps old permalinks alive: each old id must lead to a node, and must no longer be one."""
+
+    def test_moved_ids_resolve_to_their_final_node(self, tmp_path):
+        structure = GOOD_STRUCTURE + '\n[moved]\nold_ask = "ask"\nolder_ask = "old_ask"\ngone = "later"\n'
+        flow = load_flow(write_flow(tmp_path, structure), tmp_path, ["it"])
+        assert dict(flow.moved) == {"old_ask": "ask", "older_ask": "ask", "gone": "later"}
+        assert flow.moved_by_slug("older-ask").id == "ask"
+        assert flow.moved_by_slug("older_ask") is None  # one spelling per permalink: hyphens
+        assert flow.moved_by_slug("ask") is None and flow.current_id("ask") == "ask"
+
+    def test_moved_id_pointing_nowhere(self, tmp_path):
+        problems = problems_of(tmp_path, GOOD_STRUCTURE + '\n[moved]\nold_ask = "asked"\n')
+        assert any("tiny.toml, node 'old_ask': [moved] 'old_ask' points to 'asked', which is not a node" in p
+                   for p in problems)
+
+    def test_chain_ending_nowhere_names_the_end(self, tmp_path):
+        problems = problems_of(tmp_path, GOOD_STRUCTURE + '\n[moved]\na = "b"\nb = "c"\n')
+        assert any("node 'a': [moved] 'a' points to 'c', which is not a node" in p for p in problems)
+
+    def test_moved_id_that_is_still_a_node(self, tmp_path):
+        problems = problems_of(tmp_path, GOOD_STRUCTURE + '\n[moved]\ndone = "later"\n')
+        assert any("node 'done': [moved] 'done' is still a node" in p for p in problems)
+
+    def test_moved_ids_that_loop(self, tmp_path):
+        problems = problems_of(tmp_path, GOOD_STRUCTURE + '\n[moved]\na = "b"\nb = "a"\nself = "self"\n')
+        assert any("node 'a': [moved] loops: a -> b -> a" in p for p in problems)
+        assert any("node 'self': [moved] loops: self -> self" in p for p in problems)
+
+    def test_moved_must_be_a_table_of_strings(self, tmp_path):
+        problems = problems_of(tmp_path, GOOD_STRUCTURE + '\n[moved]\nold_ask = 3\n')
+        assert any("node 'old_ask': [moved] needs the new id as a non-empty string" in p for p in problems)
+
+    def test_the_system_check_reports_a_bad_move(self, tmp_path):
+        write_flow(tmp_path, GOOD_STRUCTURE + '\n[moved]\nold_ask = "asked"\n')
+        with override_settings(FLOWS_DIR=tmp_path / "flows", KB_DIR=tmp_path):
+            errors = check_flows()
+        assert [error.id for error in errors] == ["flows.E001"]
+        assert "'old_ask' points to 'asked'" in errors[0].msg
