@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,10 +13,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.flows.registry import step_ref
+from portal.guide.walks import remember_walks, walk_session_for_vote
 from portal.http import method_not_allowed, see_other
 
 from . import services
-from .feedback import WALK_SESSION_KEY, feedback_rate_limited, feedback_remember, feedback_state
+from .feedback import feedback_rate_limited, feedback_remember, feedback_state
 from .models import Vote
 
 TARGET = re.compile(r"^(?P<type>article|step|outcome):(?P<id>[a-z0-9][a-z0-9_:-]{0,150})$")
@@ -47,6 +49,7 @@ def _target_exists(target_type: str, target_id: str) -> bool:
     return step_ref(target_id) is not None
 
 
+@remember_walks  # a vote on a guide step may start the visitor's tracked walk
 def feedback(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return method_not_allowed(request, ["POST"])
@@ -72,7 +75,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
             target_type, _colon, target_id = target.partition(":")
             vote_id = services.vote_record(
                 target_type=target_type, target_id=target_id, locale=get_language(), helpful=is_helpful,
-                session_id=request.session.get(WALK_SESSION_KEY),
+                session_id=walk_session_for_vote(request, target, locale=get_language()),
             ).pk
         feedback_remember(request, target, vote_id=vote_id, helpful=is_helpful)
 
@@ -107,3 +110,10 @@ def _safe_next(request: HttpRequest, url: str | None) -> str:
                                                require_https=request.is_secure()):
         return url
     return f"/{get_language()}/"
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What the site records, why and for how long: in plain words, from the same settings the code uses."""
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(request, ["GET", "HEAD"])
+    return render(request, "tracking/privacy.html", {"retention_days": settings.TRACKING_RETENTION_DAYS})
