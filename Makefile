@@ -6,7 +6,7 @@ MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup check messages clean screenshots
+.PHONY: run test setup check messages clean screenshots bench-kb
 
 run: setup
 	$(MANAGE) runserver $(HOST):$(PORT)
@@ -33,6 +33,10 @@ messages: $(VENV)/.installed
 # Refresh docs/screenshots/ (home, question, outcome, article at phone and desktop size; dark mode at phone size).
 screenshots: setup
 	DJANGO_DEBUG=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/screenshots.py
+
+# Search, home and topic timings for 11, 2,000 and 20,000 articles per language, SQLite and PostgreSQL (README).
+bench-kb: $(VENV)/.installed
+	$(BIN)/python bench/kb_scale.py --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
