@@ -208,6 +208,7 @@ class ArticleForm(forms.ModelForm):
         # A stored reference the flow no longer has stays visible, so that saving shows why it is refused.
         extra = [(value, value) for value in (self.initial.get("steps") or []) if value not in known]
         self.fields["steps"].choices = choices + extra
+        self.fields["position"].required = False  # empty: the default place, by title
 
     class Meta:
         model = Article
@@ -215,9 +216,6 @@ class ArticleForm(forms.ModelForm):
                   "sources", "steps", "updated", "published"]
         widgets = {"body": MarkdownPreviewWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["position"].required = False  # empty: the default place, by title
 
     def clean_position(self):
         position = self.cleaned_data.get("position")
