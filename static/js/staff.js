@@ -11,7 +11,7 @@
   }
 
   function copyField(button) {
-    var field = document.getElementById(button.getAttribute("data-copy"));
+    var field = document.getElementById(button.getAttribute("data-copy-field"));
     if (!field) return;
     var status = document.getElementById("copy-status");
     var done = function () {
@@ -30,7 +30,7 @@
   }
 
   function init() {
-    var buttons = document.querySelectorAll("[data-copy]");
+    var buttons = document.querySelectorAll("[data-copy-field]");
     Array.prototype.forEach.call(buttons, function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { copyField(button); });

@@ -92,10 +92,10 @@ def test_the_copy_button_copies_a_step_link(new_context, client, superuser, live
     page = context.new_page()
     page.goto(live_server.url + reverse("staff:links"))
     field_id = f"link-{flow.start}-it"
-    button = page.locator(f'[data-copy="{field_id}"]')
+    button = page.locator(f'[data-copy-field="{field_id}"]')
     assert button.is_visible()
     button.click()
-    page.wait_for_selector(f'[data-copy="{field_id}"][data-copied="true"]')
+    page.wait_for_selector(f'[data-copy-field="{field_id}"][data-copied="true"]')
     assert page.evaluate("navigator.clipboard.readText()") == page.input_value(f"#{field_id}")
     assert page.input_value(f"#{field_id}").endswith(f"/it/guide/{flow.slug}/{flow.nodes[flow.start].slug}/")
 
@@ -106,4 +106,4 @@ def test_without_javascript_the_link_is_a_selectable_field_and_no_button_shows(n
     page.goto(live_server.url + reverse("staff:links"))
     field = page.locator(f"#link-{flow.start}-it")
     assert field.is_visible() and field.get_attribute("readonly") is not None
-    assert not page.locator(f'[data-copy="link-{flow.start}-it"]').is_visible()
+    assert not page.locator(f'[data-copy-field="link-{flow.start}-it"]').is_visible()

@@ -100,7 +100,7 @@ def test_step_links_list_every_step_as_a_tree_with_a_permalink_per_language(supp
         assert f'value="http://testserver/it/guide/{flow.slug}/{node.slug}/"' in tree
         assert f'value="http://testserver/en/guide/{flow.slug}/{node.slug}/"' in tree
     # Copy buttons need JavaScript, so they start hidden; the fields are plain selectable text.
-    assert 'readonly id="link-' in tree and 'data-copy="link-' in tree and "hidden>" in tree
+    assert 'readonly id="link-' in tree and 'data-copy-field="link-' in tree and "hidden>" in tree
     assert "<script>" not in body and "onclick" not in body
     starts = [chunk.split('"', 1)[0] for chunk in tree.split('data-node="')[1:]]
     assert starts[0] == flow.start
