@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
 
 
 def site(request):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portal.content",
     "portal.tracking",
     "portal.guide",
+    "portal.staff",
 ]
 
 MIDDLEWARE = [
