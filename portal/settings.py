@@ -68,6 +68,10 @@ MIDDLEWARE = [
     # Right after SecurityMiddleware: static files skip everything below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # up here so that the edge's 400 pages get it too
+    # Inside the four above (so its 400 page gets their headers), before everything that reads input: NUL, control
+    # characters and invalid UTF-8 in the path, query, cookies and form bodies never reach sessions, CSRF or views.
+    "portal.edge.EdgeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions (it may read the language from them), before CommonMiddleware (redirects use the prefix).
     "django.middleware.locale.LocaleMiddleware",
@@ -75,10 +79,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # records who made each admin change
 ]
+
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

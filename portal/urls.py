@@ -6,6 +6,12 @@ from . import views
 from .content import views as content_views
 from .guide import views as guide_views
 
+# The site's own error pages: localized, never re-reading a broken body (portal/errors.py).
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"
+
 urlpatterns = [
     path("", views.root_redirect),
     path("healthz", views.healthz),
