@@ -9,11 +9,14 @@ rendering fails anyway, a minimal page still goes out with the right status inst
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template import loader
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
+
+from .health import is_unavailable
 
 logger = logging.getLogger("portal.errors")
 
@@ -82,7 +85,11 @@ def method_not_allowed(request: HttpRequest, allowed: list[str]) -> HttpResponse
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """No layout, no context processors: whatever broke must not break this page too."""
+    """No layout, no context processors: whatever broke must not break this page too. A database (or shared cache)
+    that cannot be reached is not a bug of ours: that is a 503 with Retry-After."""
+    if is_unavailable(sys.exc_info()[1]):
+        logger.warning("service unavailable: %s", sys.exc_info()[1])
+        return service_unavailable(request)
     forget_body(request)
     language = page_language(request)
     try:

@@ -15,6 +15,7 @@ handler500 = "portal.errors.server_error"
 urlpatterns = [
     path("", views.root_redirect),
     path("healthz", views.healthz),
+    path("readyz", views.readyz),
     path("robots.txt", content_views.robots_txt),
     path("sitemap.xml", content_views.sitemap),
     path("admin/", admin.site.urls),

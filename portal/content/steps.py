@@ -7,11 +7,13 @@ and says so. Words are read once per text revision: a step GET costs one tiny qu
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
+from django.db import DatabaseError
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.flows.model import Flow
@@ -22,6 +24,8 @@ from .markdown import render_markdown
 from .models import Article as ArticleRow
 from .models import StepText as StepTextRow
 from .models import TextRevision, article_link_base
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,15 @@ class StepTexts:
 
 
 def step_texts(flow: Flow, locale: str) -> StepTexts:
-    revision = TextRevision.current()
+    try:
+        revision = TextRevision.current()
+    except DatabaseError:  # the database is down: the words this process last read still make a page
+        with _lock:
+            words = next((words for key, words in _cache.items() if key[:2] == (flow.slug, flow.version)), None)
+        if words is None:
+            raise
+        logger.warning("step words of %s served from memory: the database is unavailable", flow.slug)
+        return StepTexts(flow, words, locale)
     key = (flow.slug, flow.version, revision)
     with _lock:
         words = _cache.get(key)

@@ -23,6 +23,8 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 
+from portal.health import shared_cache_configured
+
 #: The tracked session of the visitor's latest walk, in Django's session; written by the guide, read by a vote.
 WALK_SESSION_KEY = "tracked_session"
 COOKIE = "votes"
@@ -32,8 +34,6 @@ COOKIE_AGE = 60 * 60 * 24 * 30
 REMEMBERED = 30
 VOTES_PER_HOUR = 20
 HOUR = 3600
-#: Cache back-ends that are not shared between processes: the limit then lives in the database.
-LOCAL_CACHES = {"django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache"}
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,4 @@ def _database_quota(key: str, window: int) -> bool:
 
 def _shared_cache():
     """The default cache if it is shared between processes (e.g. Redis), else None."""
-    if settings.CACHES.get("default", {}).get("BACKEND") in LOCAL_CACHES:
-        return None
-    return caches["default"]
+    return caches["default"] if shared_cache_configured() else None
