@@ -75,7 +75,7 @@ def test_import_also_seeds_every_step_text_of_the_real_flow(kb):
         assert StepText.objects.filter(flow_id=flow.id, locale=locale).count() == len(flow.words[locale].nodes)
     start = StepText.objects.get(flow_id=flow.id, node_id="start", locale="it")
     assert start.title == flow.words["it"].nodes["start"].title
-    assert "<ol>" in start.body_html
+    assert "<li>" in start.body_html  # markdown list rendered
 
 
 def test_a_changed_file_updates_an_article_nobody_edited(kb):

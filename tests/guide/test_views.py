@@ -60,18 +60,18 @@ class TestHomeAndRoot:
 
 class TestQuestionPage:
     def test_full_page_is_a_real_form_with_radios(self, client):
-        response = walk_to(client, ("start", "continue"))
+        response = walk_to(client, ("start", "continue"), ("product", "platform"))
         body = response.content.decode()
         assert node_of(response) == "review_requested"
         assert "<!doctype html>" in body.lower()
         assert f'<form method="post" action="{step_url("review_requested")}"' in body
-        assert attr_values(response, "type").count("radio") == 3
-        assert attr_values(response, "name").count("answer") == 3
+        assert attr_values(response, "type").count("radio") == 4
+        assert attr_values(response, "name").count("answer") == 4
         assert 'type="submit"' in body
         assert 'aria-describedby="step-hint"' in body
 
     def test_htmx_request_gets_only_the_step_region(self, client):
-        walk_to(client, ("start", "continue"))
+        walk_to(client, ("start", "continue"), ("product", "platform"))
         response = client.get(step_url("review_requested"), **HTMX)
         body = response.content.decode()
         assert response.status_code == 200
@@ -81,32 +81,32 @@ class TestQuestionPage:
         assert "HX-Request" in response["Vary"]
 
     def test_htmx_history_restore_gets_the_full_page(self, client):
-        walk_to(client, ("start", "continue"))
+        walk_to(client, ("start", "continue"), ("product", "platform"))
         response = client.get(step_url("review_requested"), HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
         assert "<html" in response.content.decode()
 
     def test_progress_counts_steps_and_the_longest_way_left(self, client):
-        response = walk_to(client, ("start", "continue"), ("review_requested", "no"))
+        response = walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "no"))
         body = response.content.decode()
-        assert '<progress value="3" max="5"' in body  # reason is the 3rd step; spam's branch needs 5 answers
+        assert '<progress value="4" max="6"' in body  # reason is the 4th step; spam's branch needs 6 answers
 
     def test_answer_posts_redirect_see_other_to_the_next_step(self, client):
         begin(client)
         response = answer(client, "start", "continue")
-        assert (response.status_code, response["Location"]) == (303, step_url("review_requested"))
+        assert (response.status_code, response["Location"]) == (303, step_url("product"))
 
     def test_htmx_post_redirects_too_so_the_pushed_url_is_the_next_step(self, client):
         begin(client)
         response = answer(client, "start", "continue", **HTMX)
-        assert (response.status_code, response["Location"]) == (303, step_url("review_requested"))
+        assert (response.status_code, response["Location"]) == (303, step_url("product"))
 
     def test_previous_answer_is_preselected_when_going_back(self, client):
-        walk_to(client, ("start", "continue"), ("review_requested", "no"))
+        walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "no"))
         response = client.get(step_url("review_requested"))
         assert 'value="no" checked' in response.content.decode()
 
     def test_back_link_points_at_the_previous_step(self, client):
-        response = walk_to(client, ("start", "continue"), ("review_requested", "no"))
+        response = walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "no"))
         assert f'class="back-link" href="{step_url("review_requested")}"' in response.content.decode()
 
     def test_steps_other_than_the_first_are_noindex(self, client):
@@ -118,7 +118,7 @@ class TestQuestionPage:
 
 class TestErrors:
     def test_empty_submission_shows_an_error_summary_linked_to_the_field(self, client):
-        walk_to(client, ("start", "continue"))
+        walk_to(client, ("start", "continue"), ("product", "platform"))
         response = client.post(step_url("review_requested"), {})
         body = response.content.decode()
         assert response.status_code == 400
@@ -128,18 +128,18 @@ class TestErrors:
         assert 'aria-describedby="step-hint answer-error"' in body
 
     def test_empty_submission_over_htmx_returns_the_step_with_errors(self, client):
-        walk_to(client, ("start", "continue"))
+        walk_to(client, ("start", "continue"), ("product", "platform"))
         response = client.post(step_url("review_requested"), {}, **HTMX)
         body = response.content.decode()
         assert response.status_code == 400
         assert body.lstrip().startswith('<div id="step"') and "error-summary" in body
 
     def test_answer_that_is_not_offered_is_refused_with_a_message(self, client):
-        walk_to(client, ("start", "continue"))
+        walk_to(client, ("start", "continue"), ("product", "platform"))
         response = client.post(step_url("review_requested"), {"answer": "bribe-meta"})
         assert response.status_code == 400
         assert "Questa risposta non è tra quelle possibili" in response.content.decode()
-        assert client.session[SESSION_KEY][FLOW]["answers"] == [["start", "continue"]]  # nothing saved
+        assert client.session[SESSION_KEY][FLOW]["answers"] == [["start", "continue"], ["product", "platform"]]  # nothing saved
 
     def test_unknown_step_is_a_404_in_the_portal_style(self, client):
         response = client.get("/it/guide/blocked-number/no-such-step/")
@@ -165,13 +165,15 @@ class TestErrors:
         assert client.put(start_url()).status_code == 405
 
     def test_tampered_session_state_redirects_to_the_last_valid_step(self, client):
-        walk_to(client, ("start", "continue"), ("review_requested", "no"), ("reason", "spam"))
+        walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "no"), ("reason", "spam"))
         session = client.session
-        session[SESSION_KEY][FLOW]["answers"] = [["start", "continue"], ["review_requested", "maybe"], ["reason", "spam"]]
+        session[SESSION_KEY][FLOW]["answers"] = [
+            ["start", "continue"], ["product", "platform"], ["review_requested", "maybe"], ["reason", "spam"]
+        ]
         session.save()
         response = client.get(step_url("spam_duration"))
         assert (response.status_code, response["Location"]) == (302, step_url("review_requested"))
-        assert client.session[SESSION_KEY][FLOW]["answers"] == [["start", "continue"]]
+        assert client.session[SESSION_KEY][FLOW]["answers"] == [["start", "continue"], ["product", "platform"]]
 
     def test_garbage_session_state_starts_a_new_walk(self, client):
         begin(client)
@@ -214,14 +216,14 @@ class TestDeepLinks:
         assert (session.entry_node, session.outcome_kind) == ("appeal_spam", "appeal")
 
     def test_permalink_away_from_the_current_walk_starts_a_new_walk(self, client):
-        walk_to(client, ("start", "continue"), ("review_requested", "no"))
+        walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "no"))
         response = client.get(step_url("website_review_button"))
         assert node_of(response) == "website_review_button"
         assert FlowSession.objects.count() == 2
         assert client.session[SESSION_KEY][FLOW]["entry"] == "website_review_button"
 
     def test_start_again_begins_a_new_tracked_session(self, client):
-        walk_to(client, ("start", "continue"), ("review_requested", "in_review"))
+        walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "in_review"))
         response = client.post(start_url())
         assert (response.status_code, response["Location"]) == (303, step_url("start"))
         assert FlowSession.objects.count() == 2
@@ -230,7 +232,7 @@ class TestDeepLinks:
 
 class TestChangeAnswer:
     def test_summary_lists_questions_with_a_change_link(self, client):
-        response = walk_to(client, ("start", "continue"), ("review_requested", "no"), ("reason", "spam"))
+        response = walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "no"), ("reason", "spam"))
         body = response.content.decode()
         assert "Le tue risposte" in body
         assert f'<a href="{step_url("review_requested")}" data-hx-get="{step_url("review_requested")}">Cambia' in body
@@ -238,20 +240,21 @@ class TestChangeAnswer:
         assert f'href="{step_url("start")}" data-hx-get' not in body  # info steps are not answers
 
     def test_changing_an_earlier_answer_drops_the_later_ones(self, client):
-        walk_to(client, ("start", "continue"), ("review_requested", "no"), ("reason", "spam"),
+        walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "no"), ("reason", "spam"),
                 ("spam_duration", "permanent"))
         response = answer(client, "reason", "website")
-        assert response["Location"] == step_url("website_review_button")
+        assert response["Location"] == step_url("website_duration")
         assert client.session[SESSION_KEY][FLOW]["answers"] == [
-            ["start", "continue"], ["review_requested", "no"], ["reason", "website"]
+            ["start", "continue"], ["product", "platform"], ["review_requested", "no"], ["reason", "website"]
         ]
         # The dropped branch is no longer on the path: opening it is a new walk, not a resumption.
         assert "Hai aperto questo passo da un link" in client.get(step_url("spam_appeal_button")).content.decode()
 
     def test_changed_answer_reaches_a_different_outcome_in_the_same_session(self, client):
-        walk_to(client, ("start", "continue"), ("review_requested", "in_review"))
+        walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "in_review"))
         assert FlowSession.objects.get().outcome_kind == "wait"
         answer(client, "review_requested", "unchanged")
+        answer(client, "unchanged_end_date", "permanent")
         client.get(step_url("contact_after_unchanged"))
         session = FlowSession.objects.get()
         assert (session.outcome_kind, session.outcome_node) == ("contact-meta", "contact_after_unchanged")
@@ -276,20 +279,20 @@ class TestEnglish:
         assert flow.words["it"].nodes["start"].title in body
 
     def test_language_switch_keeps_the_same_step(self, client):
-        walk_to(client, ("start", "continue"))
+        walk_to(client, ("start", "continue"), ("product", "platform"))
         response = client.get(step_url("review_requested"))
         assert f'href="{step_url("review_requested", "en")}" hreflang="en"' in response.content.decode()
 
 
 class TestQueryBudget:
     def test_a_step_get_stays_within_its_query_budget(self, client, django_assert_max_num_queries):
-        walk_to(client, ("start", "continue"))
+        walk_to(client, ("start", "continue"), ("product", "platform"))
         # session read, tracked-session touch, event insert, session save (+ savepoints on some backends)
         with django_assert_max_num_queries(6):
             client.get(step_url("review_requested"))
 
     def test_an_answer_post_stays_within_its_query_budget(self, client, django_assert_max_num_queries):
-        walk_to(client, ("start", "continue"))
+        walk_to(client, ("start", "continue"), ("product", "platform"))
         with django_assert_max_num_queries(6):
             answer(client, "review_requested", "no")
 

@@ -19,11 +19,17 @@ def test_a_walk_records_its_events_in_order_and_its_outcome(client, flow):
     client.post(start_url())
     client.get(step_url("start"))
     client.post(step_url("start"), {"answer": "continue"})
+    client.get(step_url("product"))
+    client.post(step_url("product"), {"answer": "platform"})
     client.get(step_url("review_requested"))
     client.post(step_url("review_requested"), {"answer": ""})  # an error is not an answer
     client.post(step_url("review_requested"), {"answer": "no"})
     client.get(step_url("reason"))
     client.post(step_url("reason"), {"answer": "unknown"})
+    client.get(step_url("not_sure"))
+    client.post(step_url("not_sure"), {"answer": "other"})
+    client.get(step_url("no_reason_appeal_button"))
+    client.post(step_url("no_reason_appeal_button"), {"answer": "no"})
     client.get(step_url("contact_no_reason"))
 
     session = FlowSession.objects.get()
@@ -31,10 +37,16 @@ def test_a_walk_records_its_events_in_order_and_its_outcome(client, flow):
     assert events == [
         ("shown", "start", ""),
         ("answered", "start", "continue"),
+        ("shown", "product", ""),
+        ("answered", "product", "platform"),
         ("shown", "review_requested", ""),
         ("answered", "review_requested", "no"),
         ("shown", "reason", ""),
         ("answered", "reason", "unknown"),
+        ("shown", "not_sure", ""),
+        ("answered", "not_sure", "other"),
+        ("shown", "no_reason_appeal_button", ""),
+        ("answered", "no_reason_appeal_button", "no"),
         ("shown", "contact_no_reason", ""),
         ("outcome", "contact_no_reason", ""),
     ]
@@ -111,7 +123,7 @@ class TestAdmin:
         response = admin_client.get(f"/admin/tracking/flowsession/{session.pk}/change/")
         body = response.content.decode()
         assert response.status_code == 200
-        assert body.count("review_requested") == 0 and body.count(">start<") >= 2
+        assert body.count("review_requested") == 0 and body.count(">start<") >= 2  # the walk stopped after start
         assert "continue" in body
 
     @pytest.mark.parametrize("spell", [str.lower, lambda code: code.replace("-", ""),
