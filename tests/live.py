@@ -36,12 +36,22 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in PORTAL_TEST_PORTS={wanted}")
 
 
-def server_env(database_url: str, **extra: str) -> dict[str, str]:
+def server_env(database_url: str, *, production: bool = False, **extra: str) -> dict[str, str]:
+    """Development settings, or production ones (DEBUG off, so the site's own error handlers answer) on plain HTTP."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
-    env.update(DJANGO_SETTINGS_MODULE="portal.settings", DJANGO_DEBUG="1", DATABASE_URL=database_url,
-               DJANGO_SECRET_KEY="test-only-live-server-key-0123456789abcdefghijklmnopqrstuvwxyz",
-               DJANGO_ALLOWED_HOSTS="127.0.0.1", **extra)
+    env.update(DJANGO_SETTINGS_MODULE="portal.settings", DJANGO_DEBUG="0" if production else "1",
+               DATABASE_URL=database_url, DJANGO_ALLOWED_HOSTS="127.0.0.1",
+               DJANGO_SECRET_KEY="test-only-live-server-key-0123456789abcdefghijklmnopqrstuvwxyz")
+    if production:
+        env.update(DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_SECURE_COOKIES="0", DJANGO_HSTS_SECONDS="0")
+    env.update(extra)
     return env
+
+
+def collect_static() -> None:
+    """Production settings serve the hashed static files from STATIC_ROOT: collect them (as the deploy does)."""
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, check=True,
+                   env=server_env("sqlite://:memory:", production=True), capture_output=True, timeout=300)
 
 
 def shared_database_url() -> str:
@@ -62,14 +72,14 @@ def sqlite_database(directory: Path) -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, *, workers: int = 2, threads: int = 8, **extra_env: str):
+def gunicorn(database_url: str, *, workers: int = 2, threads: int = 8, production: bool = False, **extra_env: str):
     """Serve portal.wsgi on a free port; yields the base URL."""
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="gunicorn-", suffix=".log")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [str(GUNICORN), "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--threads", str(threads), "--graceful-timeout", "2", "--error-logfile", "-"],
-        cwd=ROOT, env=server_env(database_url, **extra_env), stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=server_env(database_url, production=production, **extra_env), stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
