@@ -33,6 +33,7 @@ FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: In names and values, tabs and line breaks are text (a textarea); every other C0 control is not.
 CONTROL_IN_VALUE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTENT_LENGTH = re.compile(r"[ \t]*[0-9]{1,15}[ \t]*")
 
 
 def guard_environ(environ: dict) -> dict:
@@ -94,6 +95,8 @@ def refusal(request: HttpRequest) -> str | None:
         return "control character in the path"
     if _bad_pairs(meta.get("QUERY_STRING", "")):
         return "query string"
+    if meta.get("CONTENT_LENGTH") and not CONTENT_LENGTH.fullmatch(meta["CONTENT_LENGTH"]):
+        return "Content-Length is not a number"  # Django would fail on it when reading the body
     cookie = meta.get("HTTP_COOKIE", "")
     if cookie:
         if not _is_utf8(cookie):

@@ -98,6 +98,14 @@ def test_nul_in_a_multipart_field_is_a_400(edge_client):
     assert_refused(response)
 
 
+@pytest.mark.parametrize("length", ["1e3", "-1", "½", "0x10"])
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=b"])
+def test_a_content_length_that_is_not_a_number_is_a_400(edge_client, length, content_type):
+    response = edge_client.generic("POST", "/it/feedback/", b"target=article:appeal", content_type=content_type,
+                                   CONTENT_LENGTH=length)
+    assert_refused(response)
+
+
 def test_a_cookie_with_invalid_utf8_is_a_400(edge_client):
     response = edge_client.get("/it/", HTTP_COOKIE="csrftoken=\xff\xfe".encode("latin-1").decode("latin-1"))
     assert_refused(response)
