@@ -162,6 +162,8 @@ KB_DIR = BASE_DIR / "kb"
 FLOWS_DIR = KB_DIR / "flows"
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Tracked guide walks are deleted this many days after they were last used (purge_sessions; the privacy page says so).
+TRACKING_RETENTION_DAYS = int(os.environ.get("PORTAL_RETENTION_DAYS", "180"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

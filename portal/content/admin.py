@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from portal.flows.registry import step_ref
+from portal.flows.registry import all_flows, step_ref
 
 from .markdown import render_markdown
 from .models import Article, StepText, article_link_base
@@ -207,12 +208,30 @@ def form_for_node(obj: StepText | None) -> type[StepTextForm]:
     return type("StepTextNodeForm", (StepTextForm,), {"node": node, **fields})
 
 
+def flow_order() -> Case:
+    """Each step text's position in its flow (the order of kb/flows/, which is the order of the walk)."""
+    whens = [When(flow_id=flow.id, node_id=node_id, then=Value(position))
+             for flow in all_flows().values() for position, node_id in enumerate(flow.nodes)]
+    return Case(*whens, default=Value(10_000), output_field=IntegerField())
+
+
 @admin.register(StepText)
 class StepTextAdmin(AdminEditMixin, SimpleHistoryAdmin):
-    list_display = ("node_id", "locale", "title", "flow_id", "edited_at")
+    list_display = ("node_id", "locale", "title", "flow_id", "edited_at", "on_site")
     list_filter = ("locale", "flow_id")
     search_fields = ("node_id", "title", "hint", "body")
     readonly_fields = ("flow_id", "node_id", "locale", "edited_at", "imported_at")
+
+    def get_ordering(self, request):
+        return ["flow_id", flow_order().asc(), "locale"]  # steps in the order a visitor meets them
+
+    @admin.display(description=_("on the site"))
+    def on_site(self, obj):
+        url = obj.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, _("View on site")) if url else "—"
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = form_for_node(obj)

@@ -8,10 +8,13 @@ from html import unescape
 
 from django.db import models
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from portal.flows.registry import step_ref
 
 from .markdown import render_markdown
 
@@ -141,6 +144,15 @@ class StepText(ImportTracked):
 
     def __str__(self):
         return f"{self.flow_id}:{self.node_id} ({self.locale})"
+
+    def get_absolute_url(self) -> str | None:
+        """The step's permalink in this text's language ("View on site"); None for a step no longer in a flow."""
+        ref = step_ref(f"{self.flow_id}:{self.node_id}")
+        if ref is None:
+            return None
+        flow, node = ref
+        with translation.override(self.locale):
+            return reverse("guide:step", args=[flow.slug, node.slug])
 
     def save(self, *args, **kwargs):
         self.body = normalize_text(self.body)

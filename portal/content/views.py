@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from portal.flows.registry import step_ref
+from portal.flows.registry import all_flows, step_ref
 
 from .articles import article_lookup, article_page, article_url
 from .guides import guide_cards
@@ -51,7 +51,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:
-    """Home pages and every published article in every locale, with hreflang alternates; not the guide's steps."""
+    """Home pages, each guide's first step and every published article in every locale, with hreflang
+    alternates; not the guide's other steps (noindex, and out of bounds in robots.txt)."""
     articles = list(Article.objects.published().order_by("translation_key", "locale"))
     by_key: dict[str, list[Article]] = {}
     for article in articles:
@@ -60,6 +61,12 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     for code, _ in settings.LANGUAGES:
         with translation.override(code):
             entries.append({"loc": request.build_absolute_uri(reverse("home")), "alternates": [], "lastmod": None})
+    for flow in all_flows().values():  # each guide's first step is public; the other steps are noindex
+        urls = []
+        for code, _ in settings.LANGUAGES:
+            with translation.override(code):
+                urls.append((code, request.build_absolute_uri(_first_step_url(flow))))
+        entries += [{"loc": url, "alternates": urls, "lastmod": None} for _code, url in urls]
     for article in articles:
         entries.append({
             "loc": request.build_absolute_uri(article_url(article)),
@@ -72,8 +79,21 @@ def sitemap(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", "Disallow: /admin/", "Allow: /", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
+    """Crawlers stay out of the guide's steps (each visit there is somebody's walk), except each guide's first
+    step, its public landing page (also in the sitemap); the longest matching rule wins, so Allow beats Disallow."""
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /staff/"]
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            lines.append(f"Disallow: /{code}/guide/")
+            lines.append(f"Disallow: {reverse('tracking:feedback')}")
+            for flow in all_flows().values():
+                lines.append(f"Allow: {_first_step_url(flow)}$")
+    lines += ["Allow: /", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def _first_step_url(flow) -> str:
+    return reverse("guide:step", args=[flow.slug, flow.nodes[flow.start].slug])
 
 
 def _steps_using(article: Article, locale: str) -> list[tuple[str, str]]:

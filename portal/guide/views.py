@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.cache import patch_cache_control
 from django.views.decorators.vary import vary_on_headers
 
 from portal.content.articles import articles_by_topic
@@ -16,12 +17,11 @@ from portal.content.guides import guide_cards
 from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import Flow, Node, Outcome
 from portal.flows.registry import get_flow
-from portal.flows.resolver import Resolution, answer_step, resolve_node
 from portal.http import method_not_allowed, permanent_redirect_keep_method, see_other
 from portal.tracking import services as tracking
 
 from .forms import AnswerForm
-from .walks import Walk, walk_begin, walk_load, walk_save
+from .walks import Position, remember_walks, walk_answer, walk_begin, walk_code_request, walk_position
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,10 +29,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"guides": guide_cards(locale), "topics": articles_by_topic(locale)})
 
 
+@remember_walks
 def flow_start(request: HttpRequest, flow_slug: str) -> HttpResponse:
     """GET: the guide's first step. POST ("start" / "start again"): a new tracked walk from the first step."""
-    if request.method not in ("GET", "POST"):
-        return method_not_allowed(request, ["GET", "POST"])
+    if request.method not in ("GET", "HEAD", "POST"):
+        return method_not_allowed(request, ["GET", "HEAD", "POST"])
     flow = _flow_or_404(flow_slug)
     if request.method == "POST":
         walk_begin(request, flow, entry=flow.start, locale=get_language())
@@ -41,47 +42,64 @@ def flow_start(request: HttpRequest, flow_slug: str) -> HttpResponse:
 
 
 @vary_on_headers("HX-Request")
+@remember_walks
 def step(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
-    if request.method not in ("GET", "POST"):
-        return method_not_allowed(request, ["GET", "POST"])
+    """GET shows a step (writing nothing but the link-open counter); POST answers it."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return method_not_allowed(request, ["GET", "HEAD", "POST"])
     flow = _flow_or_404(flow_slug)
     node = flow.node_by_slug(node_slug)
     if node is None:
         return _moved_step(request, flow, node_slug)
-    locale = get_language()
-    walk = walk_load(request, flow) or walk_begin(request, flow, entry=node.id, locale=locale)
-    resolution = resolve_node(flow, walk.answers, walk.entry)
-
-    if not resolution.valid:  # stale or tampered answers: keep what still replays
-        walk.answers = list(resolution.answers)
-        walk_save(request, flow, walk)
-        if node.id not in resolution.path:
-            return redirect(node_url(flow, resolution.current))
-    elif node.id not in resolution.path:  # a permalink opened away from the walk: a new walk starts here
-        walk = walk_begin(request, flow, entry=node.id, locale=locale)
-        resolution = resolve_node(flow, walk.answers, walk.entry)
-
-    status = 200
     if request.method == "POST":
-        form = AnswerForm(node, data=request.POST)
-        if form.is_valid():
-            answer_id = form.cleaned_data["answer"]
-            walk.answers = list(answer_step(resolution, node.id, answer_id))
-            walk_save(request, flow, walk)
-            tracking.event_record_answer(session_id=walk.session_id, node_id=node.id, answer_id=answer_id)
-            return see_other(node_url(flow, flow.nodes[node.target(answer_id)]))
-        status = 400
-    else:
-        form = AnswerForm(node, initial={"answer": resolution.answer_at(node.id)})
-        tracking.event_record_shown(session_id=walk.session_id, node_id=node.id)
-        if node.is_outcome:
-            tracking.event_record_outcome(session_id=walk.session_id, node_id=node.id, kind=node.outcome.value)
+        return _answer(request, flow, node)
+    return _show(request, flow, node)
 
-    page = StepPage.build(flow, node, step_texts(flow, locale), resolution, walk, locale)
+
+def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None = None,
+          status: int = 200) -> HttpResponse:
+    locale = get_language()
+    position = walk_position(flow, node, request)
+    if not position.on_walk and node.id != flow.start and request.method == "GET":
+        # Opened from a link (or away from the visitor's walk): counted in aggregate, no session.
+        tracking.link_open_count(flow_id=flow.id, node_id=node.id, locale=locale)
+    if form is None:
+        form = AnswerForm(node, initial={"answer": position.resolution.answer_at(node.id)})
+    page = StepPage.build(flow, node, step_texts(flow, locale), position, locale,
+                          stale=request.GET.get("stale") == "1")
     template = "guide/step.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#step"
-    return render(request, template, {"page": page, "form": form}, status=status)
+    # Only signed-in staff see the copy-link bar; for everyone else the page stays the same for all.
+    staff = request.user.is_staff
+    staff_permalink = request.build_absolute_uri(page.url) if staff else ""
+    response = render(request, template, {"page": page, "form": form, "staff_permalink": staff_permalink},
+                      status=status)
+    if position.on_walk or staff:
+        patch_cache_control(response, private=True, no_store=True)  # the visitor's answers or code
+    return response
+
+
+def _answer(request: HttpRequest, flow: Flow, node: Node) -> HttpResponse:
+    form = AnswerForm(node, data=request.POST)
+    if not form.is_valid():
+        return _show(request, flow, node, form=form, status=400)
+    result = walk_answer(request, flow, node, form.cleaned_data["answer"], locale=get_language(),
+                         from_link=request.POST.get("from_link") == "1")
+    url = node_url(flow, result.node)
+    return see_other(f"{url}?stale=1" if result.stale else url)
+
+
+@remember_walks
+def code_request(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
+    """POST "Get a reference code for support" on an outcome opened from a link: starts its tracked session."""
+    if request.method != "POST":
+        return method_not_allowed(request, ["POST"])
+    flow, node = _step_or_404(flow_slug, node_slug)
+    if not node.is_outcome:
+        raise Http404("only outcomes give a reference code")
+    walk_code_request(request, flow, node, locale=get_language())
+    return see_other(node_url(flow, node) + "#ref-code")
 
 
 OUTCOME_LABELS = {
@@ -115,6 +133,10 @@ class StepPage:
     deep_link: bool  # the walk was entered from a link, not from the start
     articles: tuple  # ArticleLink: the articles that explain this step
     fallback: bool  # the words are in Italian because the visitor's language has none yet
+    on_walk: bool  # the step is on the visitor's stored walk (else it was opened from a link)
+    resume_url: str | None  # the visitor's own walk, when this step is not on it
+    stale: bool  # the visitor answered in an out-of-date tab and was brought back here
+    code_url: str  # "Get a reference code" (an outcome opened from a link)
 
     @property
     def choices(self) -> list[tuple[str, str]]:
@@ -137,8 +159,13 @@ class StepPage:
     def outcome_label(self) -> str:
         return OUTCOME_LABELS[self.node.outcome] if self.node.outcome else ""
 
+    @property
+    def permalink(self) -> str:
+        return self.url
+
     @classmethod
-    def build(cls, flow: Flow, node: Node, texts: StepTexts, resolution: Resolution, walk: Walk, locale: str):
+    def build(cls, flow: Flow, node: Node, texts: StepTexts, position: Position, locale: str, stale: bool = False):
+        resolution, walk = position.resolution, position.walk
         index = resolution.path.index(node.id)
         before = resolution.answers[:index]
         answered = tuple(
@@ -166,6 +193,11 @@ class StepPage:
             deep_link=walk.entry != flow.start,
             articles=tuple(texts.articles(node.id)),
             fallback=text.is_fallback_for(locale),
+            on_walk=position.on_walk,
+            resume_url=(node_url(flow, position.other_resolution.current)
+                        if position.other is not None and position.other_resolution.current.id != node.id else None),
+            stale=stale and position.on_walk,
+            code_url=reverse("guide:code", args=[flow.slug, node.slug]),
         )
 
 
@@ -178,11 +210,21 @@ def _moved_step(request: HttpRequest, flow: Flow, node_slug: str) -> HttpRespons
     if node is None:
         raise Http404("unknown step")
     url = node_url(flow, node)
-    return HttpResponsePermanentRedirect(url) if request.method == "GET" else permanent_redirect_keep_method(url)
+    if request.method in ("GET", "HEAD"):
+        return HttpResponsePermanentRedirect(url)
+    return permanent_redirect_keep_method(url)
 
 
 def node_url(flow: Flow, node: Node) -> str:
     return reverse("guide:step", args=[flow.slug, node.slug])
+
+
+def _step_or_404(flow_slug: str, node_slug: str) -> tuple[Flow, Node]:
+    flow = _flow_or_404(flow_slug)
+    node = flow.node_by_slug(node_slug)
+    if node is None:
+        raise Http404("unknown step")
+    return flow, node
 
 
 def _flow_or_404(slug: str) -> Flow:

@@ -25,8 +25,6 @@ from django.utils.crypto import salted_hmac
 
 from portal.health import shared_cache_configured
 
-#: The tracked session of the visitor's latest walk, in Django's session; written by the guide, read by a vote.
-WALK_SESSION_KEY = "tracked_session"
 COOKIE = "votes"
 COOKIE_SALT = "portal.tracking.votes"
 COOKIE_AGE = 60 * 60 * 24 * 30

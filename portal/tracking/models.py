@@ -25,11 +25,23 @@ class FlowSession(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), auto_now_add=True)
     outcome_kind = models.CharField(_("outcome"), max_length=16, choices=OutcomeKind.choices, blank=True)
     outcome_node = models.CharField(_("outcome step"), max_length=64, blank=True)
+    #: When the walk first reached an outcome; null while it has none.
+    outcome_at = models.DateTimeField(_("outcome reached"), null=True, blank=True)
+    #: Where the walk was last (its latest answer's target, or its entry). Analytics only: walks resolve from
+    #: the visitor's answers, never from this.
+    last_node = models.CharField(_("last step"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("guide session")
         verbose_name_plural = _("guide sessions")
         ordering = ["-started_at"]
+        # The staff dashboard filters by period first, then by flow version, language or outcome.
+        indexes = [
+            models.Index(fields=["flow_id", "flow_version", "started_at"], name="session_flow_started"),
+            models.Index(fields=["locale", "started_at"], name="session_locale_started"),
+            models.Index(fields=["outcome_kind", "started_at"], name="session_outcome_started"),
+            models.Index(fields=["last_seen_at"], name="session_last_seen"),
+        ]
 
     def __str__(self):
         return self.ref_code
@@ -37,9 +49,12 @@ class FlowSession(models.Model):
 
 class SessionEvent(models.Model):
     class Kind(models.TextChoices):
-        SHOWN = "shown", _("Step shown")
+        STARTED = "started", _("Walk started")
         ANSWERED = "answered", _("Answer given")
         OUTCOME = "outcome", _("Outcome reached")
+        CODE_REQUESTED = "code_requested", _("Reference code requested")
+        #: Written by older versions on every page view; kept so old rows still display. Never written now.
+        SHOWN = "shown", _("Step shown (old)")
 
     session = models.ForeignKey(FlowSession, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
@@ -52,9 +67,44 @@ class SessionEvent(models.Model):
         verbose_name_plural = _("events")
         # The auto-increment id keeps events in the order they were recorded, even within one clock tick.
         ordering = ["id"]
+        indexes = [
+            models.Index(fields=["session", "id"], name="event_session_order"),
+            models.Index(fields=["kind", "node_id", "answer_id"], name="event_kind_node_answer"),
+            models.Index(fields=["at"], name="event_at"),
+        ]
+        constraints = [
+            # A reload or a double submit can never count an outcome twice.
+            models.UniqueConstraint(
+                fields=["session", "node_id"], condition=models.Q(kind="outcome"), name="event_one_outcome_per_node"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.node_id}" + (f" → {self.answer_id}" if self.answer_id else "")
+
+
+class LinkOpen(models.Model):
+    """How often a step was opened from a link (without a walk containing it), per day and language.
+
+    An aggregate only: no session, no visitor. Written by a GET with one UPSERT (services.link_open_count).
+    """
+
+    day = models.DateField(_("day"))
+    flow_id = models.CharField(_("flow"), max_length=64)
+    node_id = models.CharField(_("step"), max_length=64)
+    locale = models.CharField(_("language"), max_length=8)
+    count = models.PositiveIntegerField(_("opens"), default=0)
+
+    class Meta:
+        verbose_name = _("link open")
+        verbose_name_plural = _("link opens")
+        ordering = ["-day", "flow_id", "node_id", "locale"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "flow_id", "node_id", "locale"], name="link_open_one_row_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.flow_id}:{self.node_id} [{self.locale}] × {self.count}"
 
 
 class Vote(models.Model):

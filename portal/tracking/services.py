@@ -2,62 +2,147 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import FlowSession, SessionEvent, Vote
+from .models import FlowSession, LinkOpen, SessionEvent, Vote
 from .refcodes import new_ref_code
+from .safety import tracking_write
 
 _REF_CODE_ATTEMPTS = 5
 
 
 def session_start(*, flow_id: str, flow_version: str, locale: str, entry_node: str) -> FlowSession:
-    """A new tracked session with a fresh, unique reference code."""
+    """A new tracked session with a fresh, unique reference code, and its `started` event.
+
+    Called for a person's POST only (Start, a first answer, a vote, "get a reference code"), never for a GET.
+    """
     for attempt in range(_REF_CODE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return FlowSession.objects.create(
+                session = FlowSession.objects.create(
                     ref_code=new_ref_code(),
                     flow_id=flow_id,
                     flow_version=flow_version,
                     locale=locale,
                     entry_node=entry_node,
+                    last_node=entry_node,
                 )
+                SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.STARTED, node_id=entry_node)
+                return session
         except IntegrityError:
             if attempt == _REF_CODE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def session_touch(*, session_id: uuid.UUID | str) -> bool:
-    """Marks the session as seen now. False if it no longer exists (e.g. the database was reset)."""
-    return FlowSession.objects.filter(pk=session_id).update(last_seen_at=timezone.now()) == 1
+def session_exists(*, session_id: uuid.UUID | str | None) -> bool:
+    if not session_id:
+        return False
+    try:
+        return FlowSession.objects.filter(pk=session_id).exists()
+    except (ValueError, ValidationError):  # not a UUID: a cookie from elsewhere
+        return False
 
 
-def event_record_shown(*, session_id: uuid.UUID | str, node_id: str) -> None:
-    SessionEvent.objects.create(session_id=session_id, kind=SessionEvent.Kind.SHOWN, node_id=node_id)
+def answer_record(*, session_id: uuid.UUID | str, node_id: str, answer_id: str, target_node: str,
+                  outcome_kind: str = "") -> bool:
+    """Records that the walk answered `node_id` with `answer_id` and so moved to `target_node`.
+
+    Moves `last_node` and `last_seen_at`; when `outcome_kind` is given (the target is an outcome) stores the
+    outcome on the session (the latest one wins; `outcome_at` keeps the first time) and logs one `outcome` event
+    per session and outcome node. Idempotent: the same answer posted again right after itself (a reload, a double
+    submit) adds nothing. False if the session no longer exists (purged): the caller starts a new one.
+    """
+    now = timezone.now()
+    fields = {"last_node": target_node, "last_seen_at": now}
+    if outcome_kind:
+        fields.update(outcome_kind=outcome_kind, outcome_node=target_node,
+                      outcome_at=Coalesce(F("outcome_at"), Value(now)))
+    with transaction.atomic():
+        # The UPDATE comes first: it locks the session row (PostgreSQL) or the database (SQLite), so two
+        # concurrent double submits are serialized and the second one sees the first one's event below.
+        if not FlowSession.objects.filter(pk=session_id).update(**fields):
+            return False
+        latest = (SessionEvent.objects.filter(session_id=session_id)
+                  .exclude(kind=SessionEvent.Kind.OUTCOME).order_by("-id").values_list("kind", "node_id", "answer_id")
+                  .first())
+        if latest != (SessionEvent.Kind.ANSWERED, node_id, answer_id):
+            SessionEvent.objects.create(session_id=session_id, kind=SessionEvent.Kind.ANSWERED, node_id=node_id,
+                                        answer_id=answer_id)
+        if outcome_kind:
+            _outcome_event(session_id=session_id, node_id=target_node)
+    return True
 
 
-def event_record_answer(*, session_id: uuid.UUID | str, node_id: str, answer_id: str) -> None:
-    SessionEvent.objects.create(
-        session_id=session_id, kind=SessionEvent.Kind.ANSWERED, node_id=node_id, answer_id=answer_id
+def _outcome_event(*, session_id, node_id: str) -> None:
+    """At most one per session and outcome node: the conditional unique constraint drops a second one."""
+    SessionEvent.objects.bulk_create(
+        [SessionEvent(session_id=session_id, kind=SessionEvent.Kind.OUTCOME, node_id=node_id)], ignore_conflicts=True
     )
 
 
-def event_record_outcome(*, session_id: uuid.UUID | str, node_id: str, kind: str) -> None:
-    """Stores the outcome on the session (the latest one wins after a changed answer) and logs it."""
-    FlowSession.objects.filter(pk=session_id).update(outcome_kind=kind, outcome_node=node_id)
-    SessionEvent.objects.create(session_id=session_id, kind=SessionEvent.Kind.OUTCOME, node_id=node_id)
+def code_request(*, flow_id: str, flow_version: str, locale: str, node_id: str, outcome_kind: str) -> FlowSession:
+    """A person asked for a reference code on an outcome they opened from a link, with no walk yet.
+
+    The new session is entered by link at that outcome: its outcome is set, with `started` and `code_requested`.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        session = session_start(flow_id=flow_id, flow_version=flow_version, locale=locale, entry_node=node_id)
+        FlowSession.objects.filter(pk=session.pk).update(outcome_kind=outcome_kind, outcome_node=node_id,
+                                                         outcome_at=now, last_seen_at=now)
+        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.CODE_REQUESTED, node_id=node_id)
+    session.refresh_from_db()
+    return session
+
+
+@tracking_write()
+def link_open_count(*, flow_id: str, node_id: str, locale: str, day: datetime.date | None = None) -> None:
+    """Counts one opening of a step from a link: ONE upsert statement (SQLite ≥ 3.24 and PostgreSQL)."""
+    table = connection.ops.quote_name(LinkOpen._meta.db_table)
+    count = connection.ops.quote_name("count")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, flow_id, node_id, locale, {count}) VALUES (%s, %s, %s, %s, 1) "
+            f"ON CONFLICT (day, flow_id, node_id, locale) DO UPDATE SET {count} = {table}.{count} + 1",
+            [day or timezone.localdate(), flow_id, node_id, locale],
+        )
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    sessions: int
+    events: int
+    votes: int
+
+
+def sessions_purge(*, before: datetime.datetime, batch_size: int = 5000) -> PurgeReport:
+    """Deletes tracked sessions last seen before `before`, with their events, one batch per transaction (so a
+    large purge never holds long locks). Votes stay (anonymous), without their link to the session."""
+    sessions = events = votes = 0
+    old = FlowSession.objects.filter(last_seen_at__lt=before).order_by().values_list("pk", flat=True)
+    while batch := list(old[:batch_size]):
+        with transaction.atomic():
+            votes += Vote.objects.filter(session_id__in=batch).update(session=None)
+            events += SessionEvent.objects.filter(session_id__in=batch).delete()[0]
+            sessions += FlowSession.objects.filter(pk__in=batch).delete()[0]
+    return PurgeReport(sessions=sessions, events=events, votes=votes)
 
 
 def vote_record(*, target_type: str, target_id: str, locale: str, helpful: bool,
                 session_id: uuid.UUID | str | None) -> Vote:
-    session_exists = session_id is not None and FlowSession.objects.filter(pk=session_id).exists()
+    known = session_exists(session_id=session_id)
     return Vote.objects.create(
         target_type=target_type, target_id=target_id, locale=locale, helpful=helpful,
-        session_id=session_id if session_exists else None,
+        session_id=session_id if known else None,
     )
 
 

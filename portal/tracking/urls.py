@@ -6,4 +6,5 @@ app_name = "tracking"
 
 urlpatterns = [
     path("feedback/", views.feedback, name="feedback"),
+    path("privacy/", views.privacy, name="privacy"),
 ]

@@ -5,19 +5,20 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.content.models import Article
 from portal.flows.registry import step_ref
+from portal.guide.walks import remember_walks, walk_session_for_vote
 from portal.http import method_not_allowed, see_other
 
 from . import services
-from .feedback import WALK_SESSION_KEY, vote_allowed, visitor_votes
-from portal.content.models import Article
-
+from .feedback import vote_allowed, visitor_votes
 from .models import Vote
 
 TARGET = re.compile(r"^(?P<type>article|step|outcome):(?P<id>[a-z0-9][a-z0-9_:-]{0,150})$")
@@ -52,6 +53,7 @@ def _target_exists(target_type: str, target_id: str) -> bool:
     return found is not None and found[1].is_outcome == (target_type == "outcome")
 
 
+@remember_walks  # a vote on a guide step may start the visitor's tracked walk
 def feedback(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return method_not_allowed(request, ["POST"])
@@ -78,7 +80,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
             target_type, _colon, target_id = target.partition(":")
             vote_id = services.vote_record(
                 target_type=target_type, target_id=target_id, locale=get_language(), helpful=is_helpful,
-                session_id=request.session.get(WALK_SESSION_KEY),
+                session_id=walk_session_for_vote(request, target, locale=get_language()),
             ).pk
         votes.remember(target, vote_id=vote_id, helpful=is_helpful)
 
@@ -113,3 +115,10 @@ def _safe_next(request: HttpRequest, url: str | None) -> str:
                                                require_https=request.is_secure()):
         return url
     return f"/{get_language()}/"
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What the site records, why and for how long: in plain words, from the same settings the code uses."""
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(request, ["GET", "HEAD"])
+    return render(request, "tracking/privacy.html", {"retention_days": settings.TRACKING_RETENTION_DAYS})

@@ -124,3 +124,19 @@ def test_step_texts_cannot_be_added_or_deleted_in_the_admin(admin_client, import
     row = StepText.objects.first()
     assert admin_client.get("/admin/content/steptext/add/").status_code == 403
     assert admin_client.get(f"/admin/content/steptext/{row.pk}/delete/").status_code == 403
+
+
+class TestStepTextsInFlowOrder:
+    def test_step_texts_are_listed_in_the_order_of_the_flow_with_a_link_to_the_site(self, admin_client, imported):
+        from portal.content.models import StepText
+        from portal.flows.registry import get_flow
+
+        flow = get_flow("blocked-number")
+        response = admin_client.get("/admin/content/steptext/", {"locale__exact": "it", "flow_id": flow.id})
+        rows = [obj.node_id for obj in response.context["cl"].result_list]
+        assert rows == [node_id for node_id in flow.nodes if node_id in rows] and rows[0] == flow.start
+        text = StepText.objects.get(flow_id=flow.id, node_id="spam_duration", locale="en")
+        assert text.get_absolute_url() == "/en/guide/blocked-number/spam-duration/"
+        assert 'href="/it/guide/blocked-number/spam-duration/"' in response.content.decode()
+        change = admin_client.get(f"/admin/content/steptext/{text.pk}/change/").content.decode()
+        assert "viewsitelink" in change

@@ -201,6 +201,12 @@ def test_one_word_for_templates(locale):
             assert "template message" not in text.lower(), node_id
 
 
+@pytest.mark.parametrize("path", italian_articles(), ids=lambda p: p.stem)
+def test_italian_articles_say_modelli_di_messaggio_too(path):
+    prose = re.sub(r"\([^)]*\)|«[^»]*»|`[^`]*`", "", path.read_text().split("+++", 2)[2])
+    assert not re.search(r"messaggi modello|\btemplates?\b", prose, re.I), path.stem
+
+
 # ---------------------------------------------------------------- shape of the walk
 
 

@@ -74,3 +74,25 @@ def test_step_words_come_from_memory_while_the_database_is_down(imported, flow):
     title = steps.step_texts(flow, "en")[flow.start].title
     with database_down():
         assert steps.step_texts(flow, "en")[flow.start].title == title
+
+
+def test_the_guide_walks_with_the_database_down_once_its_words_were_read(edge_client, imported, caplog):
+    """Steps render from the words in memory; answers move the walk in its cookie; the tracking writes that fail
+    (link-open count, session, answer) are logged and counted, never shown."""
+    from portal.tracking.safety import failed_writes
+    from tests.guide.helpers import node_of, start_url, step_url
+
+    assert edge_client.get(step_url("start")).status_code == 200  # this process has now read the words
+    before = sum(failed_writes().values())
+    edge_client.raise_request_exception = False
+    with database_down():
+        page = edge_client.get(step_url("reason"))  # opened from a link: its count fails quietly
+        assert page.status_code == 200 and node_of(page) == "reason"
+        response = edge_client.post(step_url("start"), {"answer": "continue"})
+        assert response.status_code == 303
+        follow = edge_client.get(response["Location"])
+        assert follow.status_code == 200 and node_of(follow) != "start"
+        assert edge_client.post(start_url()).status_code == 303  # "start again": an untracked walk
+        assert edge_client.get("/it/").status_code == 503  # the home page lists articles: it needs the database
+    assert sum(failed_writes().values()) >= before + 3
+    assert "tracking write" in caplog.text

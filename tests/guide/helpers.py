@@ -44,3 +44,24 @@ class _Attrs(HTMLParser):
         for key, value in attrs:
             if key == self.name:
                 self.values.append(value)
+
+
+def walk_state(client) -> dict:
+    """The walk of the test flow as stored in the visitor's signed walk cookie ({} when there is none)."""
+    from django.core import signing
+
+    from portal.guide import walks
+
+    cookie = client.cookies.get(walks.COOKIE_NAME)
+    if cookie is None or not cookie.value:
+        return {}
+    return signing.loads(cookie.value, salt=walks._SALT).get(FLOW, {})
+
+
+def set_walk_state(client, state) -> None:
+    """Replaces the test flow's walk in the cookie with `state` (signed, as if the site had written it)."""
+    from django.core import signing
+
+    from portal.guide import walks
+
+    client.cookies[walks.COOKIE_NAME] = signing.dumps({FLOW: state}, salt=walks._SALT, compress=True)

@@ -5,10 +5,9 @@ import dataclasses
 import pytest
 from django.test import Client
 
-from portal.guide.walks import SESSION_KEY
-from portal.tracking.models import FlowSession
+from portal.tracking.models import FlowSession, LinkOpen, SessionEvent
 
-from .helpers import FLOW, attr_values, node_of, start_url, step_url
+from .helpers import attr_values, node_of, set_walk_state, start_url, step_url, walk_state
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +138,7 @@ class TestErrors:
         response = client.post(step_url("review_requested"), {"answer": "bribe-meta"})
         assert response.status_code == 400
         assert "Questa risposta non è tra quelle possibili" in response.content.decode()
-        assert client.session[SESSION_KEY][FLOW]["answers"] == [["start", "continue"], ["product", "platform"]]  # nothing saved
+        assert walk_state(client)["answers"] == [["start", "continue"], ["product", "platform"]]  # nothing saved
 
     def test_unknown_step_is_a_404_in_the_portal_style(self, client):
         response = client.get("/it/guide/blocked-number/no-such-step/")
@@ -158,38 +157,55 @@ class TestErrors:
     def test_wrong_method_is_a_405_with_allow(self, client, method):
         response = getattr(client, method)(step_url("start"))
         assert response.status_code == 405
-        assert response["Allow"] == "GET, POST"
+        assert response["Allow"] == "GET, HEAD, POST"
         assert "Qui non puoi fare questa azione" in response.content.decode()
 
     def test_wrong_method_on_the_start_button_is_a_405(self, client):
         assert client.put(start_url()).status_code == 405
 
-    def test_tampered_session_state_redirects_to_the_last_valid_step(self, client):
+    def test_tampered_answers_resolve_to_the_last_valid_step(self, client):
         walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "no"), ("reason", "spam"))
-        session = client.session
-        session[SESSION_KEY][FLOW]["answers"] = [
+        state = walk_state(client)
+        state["answers"] = [
             ["start", "continue"], ["product", "platform"], ["review_requested", "maybe"], ["reason", "spam"]
         ]
-        session.save()
+        set_walk_state(client, state)
+        # The step is no longer on the walk: it opens as from a link, and offers the walk's last valid step.
         response = client.get(step_url("spam_duration"))
-        assert (response.status_code, response["Location"]) == (302, step_url("review_requested"))
-        assert client.session[SESSION_KEY][FLOW]["answers"] == [["start", "continue"], ["product", "platform"]]
+        assert node_of(response) == "spam_duration"
+        assert attr_values(response, "data-resume-walk") == [None]
+        assert f'href="{step_url("review_requested")}" data-resume-walk' in response.content.decode()
+        # Answering the last valid step repairs the stored answers.
+        answer(client, "review_requested", "no")
+        assert walk_state(client)["answers"] == [["start", "continue"], ["product", "platform"], ["review_requested", "no"]]
 
-    def test_garbage_session_state_starts_a_new_walk(self, client):
-        begin(client)
-        session = client.session
-        session[SESSION_KEY] = {FLOW: "garbage"}
-        session.save()
-        response = client.get(step_url("start"))
+    @pytest.mark.parametrize("cookie", ["garbage", "", "x" * 5000, "\u0000", "eyJhIjoxfQ:1abc:bad-signature"])
+    def test_a_garbage_walk_cookie_is_no_walk(self, client, cookie):
+        client.cookies["walk"] = cookie
+        response = client.get(step_url("reason"))
         assert response.status_code == 200
-        assert FlowSession.objects.count() == 2
+        assert attr_values(response, "data-entered-by-link") == [None]
+        response = answer(client, "reason", "spam")
+        assert (response.status_code, response["Location"]) == (303, step_url("spam_duration"))
+        assert FlowSession.objects.get().entry_node == "reason"
+
+    @pytest.mark.parametrize("state", ["garbage", {"sid": 5}, {"entry": "no_such_node", "answers": []},
+                                       {"entry": "start", "answers": "x"}, {"entry": "start", "answers": [[1, 2]]}])
+    def test_a_signed_but_malformed_walk_is_no_walk(self, client, state):
+        set_walk_state(client, state)
+        assert client.get(step_url("start")).status_code == 200
+        assert answer(client, "start", "continue").status_code == 303
+        assert FlowSession.objects.get().entry_node == "start"
 
     def test_walk_whose_tracked_session_is_gone_starts_again(self, client):
-        begin(client)
+        walk_to(client, ("start", "continue"))
         FlowSession.objects.all().delete()
-        response = client.get(step_url("start"))
-        assert response.status_code == 200
-        assert FlowSession.objects.count() == 1
+        assert client.get(step_url("product")).status_code == 200
+        answer(client, "product", "platform")
+        session = FlowSession.objects.get()
+        assert session.ref_code == walk_state(client)["ref"]
+        assert [(e.kind, e.node_id) for e in session.events.all()] == [("started", "start"),
+                                                                      ("answered", "product")]
 
 
 class TestDeepLinks:
@@ -200,34 +216,61 @@ class TestDeepLinks:
         assert node_of(response) == "spam_duration"
         assert "Hai aperto questo passo da un link" in body
         assert f'action="{start_url()}"' in body  # start again from the beginning
-        assert FlowSession.objects.get().entry_node == "spam_duration"
+        assert not FlowSession.objects.exists()  # a view is not a walk
+        assert LinkOpen.objects.get().node_id == "spam_duration"
 
     def test_deep_link_walk_continues_from_there(self, client):
         client.get(step_url("spam_duration"))
-        response = client.post(step_url("spam_duration"), {"answer": "temporary"}, follow=True)
+        response = client.post(step_url("spam_duration"), {"answer": "temporary", "from_link": "1"}, follow=True)
         assert node_of(response) == "wait_spam_temporary"
         assert attr_values(response, "data-outcome") == ["wait"]
-
-    def test_outcome_permalink_shows_a_reference_code(self, client):
-        response = client.get(step_url("appeal_spam"))
         session = FlowSession.objects.get()
-        assert attr_values(response, "data-outcome") == ["appeal"]
         assert attr_values(response, "data-session-ref") == [session.ref_code]
-        assert (session.entry_node, session.outcome_kind) == ("appeal_spam", "appeal")
+        assert (session.entry_node, session.outcome_kind) == ("spam_duration", "wait")
 
-    def test_permalink_away_from_the_current_walk_starts_a_new_walk(self, client):
+    def test_outcome_permalink_shows_its_advice_and_offers_a_reference_code(self, client):
+        response = client.get(step_url("appeal_spam"))
+        assert attr_values(response, "data-outcome") == ["appeal"]
+        assert attr_values(response, "data-session-ref") == []
+        assert attr_values(response, "data-code-request") == [None]
+        assert not FlowSession.objects.exists()
+
+        response = client.post(f"{step_url('appeal_spam')}code/")
+        assert (response.status_code, response["Location"]) == (303, step_url("appeal_spam") + "#ref-code")
+        session = FlowSession.objects.get()
+        response = client.get(step_url("appeal_spam"))
+        assert attr_values(response, "data-session-ref") == [session.ref_code]
+        assert attr_values(response, "data-code-request") == []
+        assert (session.entry_node, session.outcome_kind, session.outcome_node) == ("appeal_spam", "appeal",
+                                                                                   "appeal_spam")
+        assert [(e.kind, e.node_id) for e in session.events.all()] == [("started", "appeal_spam"),
+                                                                      ("code_requested", "appeal_spam")]
+        client.post(f"{step_url('appeal_spam')}code/")  # again (reload, double click): the same session
+        assert FlowSession.objects.count() == 1 and SessionEvent.objects.count() == 2
+
+    def test_a_code_request_is_a_post_on_an_outcome_only(self, client):
+        assert client.get(f"{step_url('appeal_spam')}code/").status_code == 405
+        assert client.post(f"{step_url('reason')}code/").status_code == 404
+        assert not FlowSession.objects.exists()
+
+    def test_permalink_away_from_the_current_walk_keeps_the_walk_until_answered(self, client):
         walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "no"))
         response = client.get(step_url("website_review_button"))
         assert node_of(response) == "website_review_button"
+        assert f'href="{step_url("reason")}" data-resume-walk' in response.content.decode()
+        assert FlowSession.objects.count() == 1
+        assert walk_state(client)["entry"] == "start"
+        # Answering the page opened from the link is a choice: a new walk starts there.
+        client.post(step_url("website_review_button"), {"answer": "yes", "from_link": "1"})
         assert FlowSession.objects.count() == 2
-        assert client.session[SESSION_KEY][FLOW]["entry"] == "website_review_button"
+        assert walk_state(client)["entry"] == "website_review_button"
 
     def test_start_again_begins_a_new_tracked_session(self, client):
         walk_to(client, ("start", "continue"), ("product", "platform"), ("review_requested", "in_review"))
         response = client.post(start_url())
         assert (response.status_code, response["Location"]) == (303, step_url("start"))
         assert FlowSession.objects.count() == 2
-        assert client.session[SESSION_KEY][FLOW]["answers"] == []
+        assert walk_state(client)["answers"] == []
 
 
 class TestChangeAnswer:
@@ -244,7 +287,7 @@ class TestChangeAnswer:
                 ("spam_duration", "permanent"))
         response = answer(client, "reason", "website")
         assert response["Location"] == step_url("website_duration")
-        assert client.session[SESSION_KEY][FLOW]["answers"] == [
+        assert walk_state(client)["answers"] == [
             ["start", "continue"], ["product", "platform"], ["review_requested", "no"], ["reason", "website"]
         ]
         # The dropped branch is no longer on the path: opening it is a new walk, not a resumption.
@@ -255,7 +298,6 @@ class TestChangeAnswer:
         assert FlowSession.objects.get().outcome_kind == "wait"
         answer(client, "review_requested", "unchanged")
         answer(client, "unchanged_end_date", "permanent")
-        client.get(step_url("contact_after_unchanged"))
         session = FlowSession.objects.get()
         assert (session.outcome_kind, session.outcome_node) == ("contact-meta", "contact_after_unchanged")
 
@@ -287,13 +329,14 @@ class TestEnglish:
 class TestQueryBudget:
     def test_a_step_get_stays_within_its_query_budget(self, client, django_assert_max_num_queries):
         walk_to(client, ("start", "continue"), ("product", "platform"))
-        # session read, tracked-session touch, event insert, session save (+ savepoints on some backends)
-        with django_assert_max_num_queries(6):
+        # the text revision only: the walk is in the cookie, and a page view writes nothing
+        with django_assert_max_num_queries(1):
             client.get(step_url("review_requested"))
 
     def test_an_answer_post_stays_within_its_query_budget(self, client, django_assert_max_num_queries):
         walk_to(client, ("start", "continue"), ("product", "platform"))
-        with django_assert_max_num_queries(6):
+        # the answer: session update, latest event, insert (+ transaction bookkeeping on some back-ends)
+        with django_assert_max_num_queries(5):
             answer(client, "review_requested", "no")
 
 

@@ -35,22 +35,18 @@ def test_a_walk_records_its_events_in_order_and_its_outcome(client, flow):
     session = FlowSession.objects.get()
     events = [(e.kind, e.node_id, e.answer_id) for e in session.events.all()]
     assert events == [
-        ("shown", "start", ""),
+        ("started", "start", ""),
         ("answered", "start", "continue"),
-        ("shown", "product", ""),
         ("answered", "product", "platform"),
-        ("shown", "review_requested", ""),
         ("answered", "review_requested", "no"),
-        ("shown", "reason", ""),
         ("answered", "reason", "unknown"),
-        ("shown", "not_sure", ""),
         ("answered", "not_sure", "other"),
-        ("shown", "no_reason_appeal_button", ""),
         ("answered", "no_reason_appeal_button", "no"),
-        ("shown", "contact_no_reason", ""),
         ("outcome", "contact_no_reason", ""),
     ]
     assert (session.outcome_kind, session.outcome_node) == ("contact-meta", "contact_no_reason")
+    assert session.last_node == "contact_no_reason"
+    assert session.outcome_at is not None and session.outcome_at >= session.started_at
     assert (session.flow_id, session.flow_version, session.locale, session.entry_node) == (
         "blocked_number", flow.version, "it", "start"
     )
@@ -115,16 +111,50 @@ class TestAdmin:
         assert not model_admin.has_change_permission(request, session)
         assert not model_admin.has_delete_permission(request, session)
 
-    def test_a_session_page_shows_its_events(self, admin_client, client):
-        client.post(start_url())
-        client.get(step_url("start"))
-        client.post(step_url("start"), {"answer": "continue"})
+    def test_a_session_page_shows_words_times_to_the_second_votes_and_the_look_up(self, admin_client, client, imported):
+        from django.utils import timezone
+
+        from portal.content.steps import step_texts
+        from portal.flows.registry import get_flow
+
+        flow = get_flow("blocked-number")
+        client.post(start_url("en"))
+        client.post(step_url("start", "en"), {"answer": "continue"})
+        client.post(step_url("product", "en"), {"answer": "platform"})
+        client.post("/en/feedback/", {"target": "step:blocked_number:review_requested", "helpful": "no"})
         session = FlowSession.objects.get()
         response = admin_client.get(f"/admin/tracking/flowsession/{session.pk}/change/")
         body = response.content.decode()
         assert response.status_code == 200
-        assert body.count("review_requested") == 0 and body.count(">start<") >= 2  # the walk stopped after start
-        assert "continue" in body
+        texts = step_texts(flow, "en")  # the customer's language, whatever the admin's
+        from django.utils.html import escape
+
+        assert escape(texts["product"].title) in body
+        assert escape(texts["product"].answers["platform"]) in body
+        assert escape(texts["review_requested"].title) in body  # the vote's step, by its title
+        assert ">product<" not in body and ">review_requested<" not in body and ">platform<" not in body
+        started = timezone.localtime(session.started_at).strftime("%Y-%m-%d %H:%M:%S")
+        assert started in body
+        assert 'id="votes-group"' in body and 'id="events-group"' in body
+        try:
+            from django.urls import reverse
+
+            lookup = reverse("staff:lookup")
+        except Exception:
+            lookup = None
+        if lookup:
+            assert f'href="{lookup}?code={session.ref_code}"' in body
+
+    def test_a_session_of_a_flow_that_no_longer_exists_still_shows(self, admin_client):
+        session = services.session_start(flow_id="gone", flow_version="v", locale="it", entry_node="old_step")
+        services.answer_record(session_id=session.pk, node_id="old_step", answer_id="x", target_node="y")
+        body = admin_client.get(f"/admin/tracking/flowsession/{session.pk}/change/").content.decode()
+        assert "old_step" in body
+
+    def test_link_opens_are_listed_read_only(self, admin_client, client):
+        client.get(step_url("reason"))
+        body = admin_client.get("/admin/tracking/linkopen/").content.decode()
+        assert "reason" in body
 
     @pytest.mark.parametrize("spell", [str.lower, lambda code: code.replace("-", ""),
                                        lambda code: " " + code.lower().replace("-", " ") + " "])

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0002_votes'),
+        ('tracking', '0004_one_outcome_event'),
     ]
 
     operations = [

@@ -1,0 +1,127 @@
+"""The tracking services: the only writers of FlowSession, SessionEvent and LinkOpen."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from portal.tracking import services
+from portal.tracking.models import FlowSession, LinkOpen, SessionEvent
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def _start(entry="start"):
+    return services.session_start(flow_id="blocked_number", flow_version="v1", locale="it", entry_node=entry)
+
+
+def _events(session):
+    return [(e.kind, e.node_id, e.answer_id) for e in SessionEvent.objects.filter(session=session).order_by("id")]
+
+
+def test_a_session_starts_with_a_started_event_at_its_entry():
+    session = _start("reason")
+    assert _events(session) == [("started", "reason", "")]
+    assert session.last_node == "reason" and session.outcome_at is None and session.outcome_kind == ""
+
+
+def test_an_answer_moves_the_last_step_and_logs_one_event():
+    session = _start()
+    before = FlowSession.objects.get().last_seen_at
+    assert services.answer_record(session_id=session.pk, node_id="start", answer_id="continue",
+                                  target_node="review_requested")
+    session.refresh_from_db()
+    assert session.last_node == "review_requested" and session.last_seen_at >= before
+    assert session.outcome_kind == "" and session.outcome_at is None
+    assert _events(session) == [("started", "start", ""), ("answered", "start", "continue")]
+
+
+def test_the_same_answer_posted_twice_in_a_row_is_recorded_once():
+    session = _start()
+    for _ in range(3):
+        services.answer_record(session_id=session.pk, node_id="start", answer_id="continue",
+                               target_node="review_requested")
+    assert _events(session) == [("started", "start", ""), ("answered", "start", "continue")]
+
+
+def test_a_changed_answer_is_recorded():
+    session = _start()
+    services.answer_record(session_id=session.pk, node_id="reason", answer_id="spam", target_node="spam_duration")
+    services.answer_record(session_id=session.pk, node_id="reason", answer_id="scam", target_node="x")
+    services.answer_record(session_id=session.pk, node_id="reason", answer_id="spam", target_node="spam_duration")
+    assert [e[2] for e in _events(session)] == ["", "spam", "scam", "spam"]
+
+
+def test_an_outcome_is_stored_once_per_session_and_outcome_step():
+    session = _start()
+    for _ in range(2):
+        services.answer_record(session_id=session.pk, node_id="q", answer_id="a", target_node="appeal_spam",
+                               outcome_kind="appeal")
+    session.refresh_from_db()
+    first_at = session.outcome_at
+    assert (session.outcome_kind, session.outcome_node, session.last_node) == ("appeal", "appeal_spam", "appeal_spam")
+    # Back, another answer to another outcome, then back to the first one: each outcome node counted once,
+    # the latest outcome is the session's, and outcome_at keeps the first time.
+    services.answer_record(session_id=session.pk, node_id="q", answer_id="b", target_node="wait_review",
+                           outcome_kind="wait")
+    services.answer_record(session_id=session.pk, node_id="q", answer_id="a", target_node="appeal_spam",
+                           outcome_kind="appeal")
+    session.refresh_from_db()
+    assert session.outcome_at == first_at and session.outcome_kind == "appeal"
+    assert _events(session) == [
+        ("started", "start", ""), ("answered", "q", "a"), ("outcome", "appeal_spam", ""),
+        ("answered", "q", "b"), ("outcome", "wait_review", ""), ("answered", "q", "a"),
+    ]
+
+
+def test_the_database_refuses_a_second_outcome_event_for_the_same_step():
+    session = _start()
+    SessionEvent.objects.create(session=session, kind="outcome", node_id="appeal_spam")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SessionEvent.objects.create(session=session, kind="outcome", node_id="appeal_spam")
+    SessionEvent.objects.create(session=session, kind="answered", node_id="appeal_spam")  # only outcomes are unique
+    SessionEvent.objects.create(session=session, kind="answered", node_id="appeal_spam")
+
+
+def test_an_answer_for_a_session_that_is_gone_records_nothing():
+    session = _start()
+    FlowSession.objects.all().delete()
+    assert not services.answer_record(session_id=session.pk, node_id="start", answer_id="continue",
+                                      target_node="review_requested")
+    assert not SessionEvent.objects.exists()
+
+
+def test_a_code_request_starts_a_session_entered_at_the_outcome():
+    session = services.code_request(flow_id="blocked_number", flow_version="v1", locale="en",
+                                    node_id="appeal_spam", outcome_kind="appeal")
+    assert (session.entry_node, session.last_node, session.outcome_node, session.outcome_kind, session.locale) == (
+        "appeal_spam", "appeal_spam", "appeal_spam", "appeal", "en")
+    assert session.outcome_at is not None
+    assert _events(session) == [("started", "appeal_spam", ""), ("code_requested", "appeal_spam", "")]
+
+
+def test_link_opens_are_counted_per_day_step_and_language_in_one_statement(django_assert_num_queries):
+    today = datetime.date(2026, 12, 1)
+    with django_assert_num_queries(1):
+        services.link_open_count(flow_id="blocked_number", node_id="reason", locale="it", day=today)
+    for _ in range(2):
+        services.link_open_count(flow_id="blocked_number", node_id="reason", locale="it", day=today)
+    services.link_open_count(flow_id="blocked_number", node_id="reason", locale="en", day=today)
+    services.link_open_count(flow_id="blocked_number", node_id="start", locale="it", day=today)
+    services.link_open_count(flow_id="blocked_number", node_id="reason", locale="it",
+                             day=today + datetime.timedelta(days=1))
+    counts = {(o.day.day, o.node_id, o.locale): o.count for o in LinkOpen.objects.all()}
+    assert counts == {(1, "reason", "it"): 3, (1, "reason", "en"): 1, (1, "start", "it"): 1, (2, "reason", "it"): 1}
+    assert not FlowSession.objects.exists() and not SessionEvent.objects.exists()
+
+
+def test_a_link_open_without_a_day_counts_today():
+    services.link_open_count(flow_id="f", node_id="n", locale="it")
+    from django.utils import timezone
+
+    assert LinkOpen.objects.get().day == timezone.localdate()
+
+
+@pytest.mark.parametrize("garbage", [None, "", "not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_session_exists_is_false_for_garbage(garbage):
+    assert services.session_exists(session_id=garbage) is False
