@@ -158,3 +158,11 @@ def test_the_wsgi_application_is_guarded():
     from portal.wsgi import application
 
     assert isinstance(application, EdgeGuard)
+
+
+def test_a_walk_or_vote_cookie_with_a_nul_is_a_400(edge_client):
+    edge_client.cookies["walk"] = "\x00"
+    assert_refused(edge_client.get("/it/guide/blocked-number/"))
+    edge_client.cookies["walk"] = ""
+    edge_client.cookies["votes"] = "abc\x00"
+    assert_refused(edge_client.post("/en/feedback/", {"target": "article:appeal", "helpful": "yes"}), lang="en")
