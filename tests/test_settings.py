@@ -55,6 +55,50 @@ def test_system_checks_pass_so_a_broken_flow_fails_the_test_run():
     call_command("check", fail_level="ERROR")
 
 
+def cache_of(**env) -> dict:
+    import json
+
+    code = "import json, portal.settings as s; print(json.dumps(s.CACHES['default']))"
+    result = subprocess.run([sys.executable, "-c", code], env={**BASE, "DJANGO_DEBUG": "1", **env},
+                            capture_output=True, text=True, cwd=settings.BASE_DIR)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_cache_is_local_memory_unless_a_redis_url_is_set():
+    assert cache_of()["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    redis = cache_of(REDIS_URL="redis://127.0.0.1:6379/4", DJANGO_CACHE_KEY_PREFIX="site-a")
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["LOCATION"] == "redis://127.0.0.1:6379/4" and redis["KEY_PREFIX"] == "site-a"
+    # DJANGO_CACHE_URL wins over REDIS_URL (a platform may set REDIS_URL for something else).
+    assert cache_of(REDIS_URL="redis://a:6379/1", DJANGO_CACHE_URL="redis://b:6379/2")["LOCATION"] == "redis://b:6379/2"
+
+
+def test_a_cache_url_that_is_not_redis_is_refused_at_start():
+    code = "import portal.settings"
+    result = subprocess.run([sys.executable, "-c", code], env={**BASE, "DJANGO_DEBUG": "1",
+                            "DJANGO_CACHE_URL": "memcached://127.0.0.1:11211"}, capture_output=True, text=True,
+                            cwd=settings.BASE_DIR)
+    assert result.returncode != 0 and "redis://" in result.stderr
+
+
+def test_the_redis_cache_really_stores_through_django(tmp_path):
+    """Against the Redis server (CI's machine runs one): set in one process, read back in another."""
+    import uuid
+
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
+    prefix = f"test-{uuid.uuid4().hex}"
+    code = ("import sys, django; django.setup(); from django.core.cache import cache; "
+            "print(cache.get('k')) if sys.argv[1] == 'get' else cache.set('k', 'shared', 30)")
+    env = {**BASE, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_CACHE_URL": url,
+           "DJANGO_CACHE_KEY_PREFIX": prefix}
+    for action in ("set", "get"):
+        result = subprocess.run([sys.executable, "-c", code, action], env=env, capture_output=True, text=True,
+                                cwd=settings.BASE_DIR)
+        assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "shared"
+
+
 def test_test_settings_need_no_environment_fixed_key_and_fast_hasher():
     """Plain `pytest` on a fresh clone: no DJANGO_SECRET_KEY, no DJANGO_DEBUG, no key file needed."""
     import json
@@ -86,3 +130,11 @@ def test_imported_knowledge_base_is_complete_and_editable(imported):
                                         for f in Article._meta.concrete_fields if not f.primary_key}
                                      | {"slug": "a-new-one", "translation_key": "a-new-one"})
     assert article.pk > max(Article.objects.exclude(pk=article.pk).values_list("pk", flat=True))
+
+
+def test_old_secret_keys_can_be_listed_for_a_rotation():
+    code = "import json, portal.settings as s; print(json.dumps(s.SECRET_KEY_FALLBACKS))"
+    env = {**BASE, "DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY_FALLBACKS": "old-key-1, old-key-2"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                            cwd=settings.BASE_DIR)
+    assert result.stdout.strip() == '["old-key-1", "old-key-2"]', result.stderr

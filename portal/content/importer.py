@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -11,7 +12,15 @@ from django.utils import timezone
 
 from portal.flows.model import Flow
 
-from .kb import article_files, article_text, content_hash, flow_words_text
+from .kb import (
+    article_files,
+    article_text,
+    content_hash,
+    flow_words_text,
+    flow_words_values,
+    update_article_text,
+    update_flow_words_text,
+)
 from .models import Article, StepText, TextRevision, Topic, normalize_text
 
 IMPORT_REASON = "import from kb/"
@@ -70,8 +79,7 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
                 if locale not in locales:
                     continue
                 for node_id, node_words in words.nodes.items():
-                    values = {"title": node_words.title, "hint": node_words.hint,
-                              "body": normalize_text(node_words.body), "answers": dict(node_words.answers)}
+                    values = step_values(node_words.title, node_words.hint, node_words.body, node_words.answers)
                     _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": locale}, values,
                           f"step {flow.id}:{node_id} ({locale})", report, now)
         if dry_run:
@@ -121,30 +129,102 @@ def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, A
                             f"the file's version is in its history ({reason})")
 
 
-def kb_export(*, kb_dir: Path, flows: Iterable[Flow]) -> list[Path]:
-    """Writes every article and step text back to kb/ files. Returns the files whose content changed."""
-    written: list[Path] = []
+@dataclass
+class ExportReport:
+    written: list[Path] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # files with a local edit that was never imported
 
-    def write(path: Path, text: str) -> None:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
 
+def step_values(title: str, hint: str, body: str, answers: dict[str, str]) -> dict[str, Any]:
+    """The words of one step as StepText stores them and as its file_hash is computed."""
+    return {"title": title, "hint": hint, "body": normalize_text(body), "answers": dict(answers)}
+
+
+ARTICLE_FIELDS = ("title", "summary", "translation_key", "topic", "tags", "sources", "updated", "steps", "body")
+
+
+def kb_export(*, kb_dir: Path, flows: Iterable[Flow], force: bool = False) -> ExportReport:
+    """Writes the database's articles and step texts back to kb/, changing only what differs.
+
+    Existing files keep their comments and layout (see kb.update_*). A file holding a local edit that was never
+    imported (its text is neither what was last imported nor what the database holds) would lose that edit: such
+    files are listed in `refused` and nothing at all is written, unless `force`. Every row written out is then in
+    sync with its file, so a second export or the next import finds nothing to do.
+    """
+    kb_dir = Path(kb_dir)
+    report = ExportReport()
+    planned: list[tuple[Path, str, Path | None]] = []  # (path, new text, old path to remove after a slug change)
+    synced: list[tuple[models.Model, str]] = []  # rows whose file will hold their current text
+
+    def plan(path: Path, old_text: str | None, new_text: str, conflicts: list[str], rows, remove=None):
+        if conflicts and not force:
+            report.refused.append(f"{path}: changed in kb/ since the last import ({', '.join(conflicts)})")
+            return
+        if old_text != new_text or remove is not None:
+            planned.append((path, new_text, remove))
+        synced.extend(rows)
+
+    files, _problems = article_files(kb_dir, sorted({a.locale for a in Article.objects.all()}), set(Topic.values))
+    by_key = {(f.locale, f.translation_key): f for f in files}
     for article in Article.objects.order_by("locale", "slug"):
-        values = {key: getattr(article, key) for key in ("title", "summary", "translation_key", "topic", "tags",
-                                                        "sources", "updated", "steps", "body")}
-        write(Path(kb_dir) / article.locale / "articles" / f"{article.slug}.md", article_text(values))
+        values = {key: getattr(article, key) for key in ARTICLE_FIELDS}
+        row_hash = content_hash({**values, "slug": article.slug})
+        path = kb_dir / article.locale / "articles" / f"{article.slug}.md"
+        existing = by_key.get((article.locale, article.translation_key))
+        if existing is None:
+            # A file at that path that did not parse is someone's unfinished edit: never replace it silently.
+            unreadable = ["not a valid article file"] if path.exists() else []
+            plan(path, None, article_text(values), unreadable, [(article, row_hash)])
+            continue
+        old_text = existing.path.read_text(encoding="utf-8")
+        file_hash = content_hash({**existing.fields, "slug": existing.slug})
+        conflicts = [] if file_hash in (row_hash, article.file_hash) else [article.translation_key]
+        plan(path, old_text, update_article_text(old_text, values), conflicts, [(article, row_hash)],
+             remove=existing.path if existing.path != path else None)
 
     for flow in flows:
-        rows = StepText.objects.filter(flow_id=flow.id)
+        rows = StepText.objects.filter(flow_id=flow.id).order_by("locale", "node_id")
         for locale in sorted({row.locale for row in rows}):
             by_node = {row.node_id: row for row in rows if row.locale == locale}
-            words = flow.words.get(locale)
-            nodes = {
-                node_id: {"title": row.title, "hint": row.hint, "body": row.body, "answers": row.answers}
-                for node_id in flow.nodes if (row := by_node.get(node_id))
-            }
-            text = flow_words_text(words.title if words else "", words.summary if words else "", nodes)
-            write(Path(kb_dir) / locale / "flows" / flow.source.name, text)
-    return written
+            path = kb_dir / locale / "flows" / flow.source.name
+            nodes, pending, conflicts = {}, [], []
+            old_text = path.read_text(encoding="utf-8") if path.exists() else None
+            try:
+                on_disk = flow_words_values(old_text) if old_text is not None else {}
+            except tomllib.TOMLDecodeError:
+                on_disk, old_text = {}, None
+                conflicts.append("not valid TOML")
+            for node_id in flow.nodes:
+                row = by_node.get(node_id)
+                if row is None:
+                    continue
+                values = step_values(row.title, row.hint, row.body, row.answers)
+                nodes[node_id] = values
+                row_hash = content_hash(values)
+                pending.append((row, row_hash))
+                if node_id in on_disk:
+                    disk = on_disk[node_id]
+                    file_hash = content_hash(step_values(disk["title"], disk["hint"], disk["body"], disk["answers"]))
+                    if file_hash not in (row_hash, row.file_hash):
+                        conflicts.append(node_id)
+            if old_text is not None:
+                plan(path, old_text, update_flow_words_text(old_text, nodes), conflicts, pending)
+            else:
+                words = flow.words.get(locale)
+                text = flow_words_text(words.title if words else "", words.summary if words else "", nodes)
+                plan(path, None, text, conflicts, pending)
+
+    if report.refused:
+        return report
+    for path, text, remove in planned:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        report.written.append(path)
+        if remove is not None:
+            remove.unlink()
+            report.written.append(remove)
+    now = timezone.now()
+    for row, row_hash in synced:
+        if row.file_hash != row_hash:
+            type(row).objects.filter(pk=row.pk).update(file_hash=row_hash, imported_at=now)
+    return report

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+import tomlkit
+from tomlkit.items import Array, Item, String, Table
 
 DELIMITER = "+++"
 REQUIRED = ("title", "summary", "translation_key", "topic", "updated")
@@ -70,7 +72,10 @@ class ArticleFile:
 
 
 def content_hash(values: dict[str, Any]) -> str:
-    canonical = repr(sorted((key, str(value)) for key, value in values.items()))
+    """The same for the same content, wherever it was read from: a dict's keys are sorted (PostgreSQL's jsonb gives
+    them back in its own order, a file in the file's)."""
+    canonical = repr(sorted((key, str(dict(sorted(value.items())) if isinstance(value, dict) else value))
+                            for key, value in values.items()))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -165,3 +170,99 @@ def flow_words_text(flow_title: str, flow_summary: str, nodes: dict[str, dict[st
             entry["answers"] = dict(words["answers"])
         document["nodes"][node_id] = entry
     return tomli_w.dumps(document, multiline_strings=True)
+
+
+# Writing back into existing files (export_kb): only the values that changed are replaced, every comment, blank line,
+# key order and string style of the file stays as it was, so an admin's one-line edit is a one-line diff.
+
+ARTICLE_KEYS = ("title", "summary", "translation_key", "topic", "tags", "sources", "updated", "steps")
+
+
+def split_article(text: str) -> tuple[str, str, str, str]:
+    """An article file's (opening line, front matter, closing line, rest), each with its line ends."""
+    lines = text.splitlines(keepends=True)
+    end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == DELIMITER)
+    return lines[0], "".join(lines[1:end]), lines[end], "".join(lines[end + 1:])
+
+
+def update_article_text(text: str, values: dict[str, Any]) -> str:
+    """`text` (a valid article file) with the front matter and body of `values` where they differ."""
+    opening, front, closing, rest = split_article(text)
+    document = tomlkit.parse(front)
+    for key in ARTICLE_KEYS:
+        set_value(document, key, values[key])
+    body = values["body"].strip()
+    if rest.strip() != body:
+        rest = rest[: len(rest) - len(rest.lstrip())] + body + "\n"  # keep the blank lines after the front matter
+    return opening + tomlkit.dumps(document) + closing + rest
+
+
+def flow_words_values(text: str) -> dict[str, dict[str, Any]]:
+    """The words of each node of a words file, as StepText stores them (see importer.step_values)."""
+    nodes = tomllib.loads(text).get("nodes", {})
+    return {
+        node_id: {"title": str(raw.get("title", "")), "hint": str(raw.get("hint", "")), "body": str(raw.get("body", "")),
+                  "answers": {str(k): str(v) for k, v in raw.get("answers", {}).items()}}
+        for node_id, raw in nodes.items() if isinstance(raw, dict)
+    }
+
+
+def update_flow_words_text(text: str, nodes: dict[str, dict[str, Any]]) -> str:
+    """`text` (a valid words file) with the words of `nodes` where they differ; nodes it lacks are appended."""
+    document = tomlkit.parse(text)
+    if "nodes" not in document:
+        document["nodes"] = tomlkit.table(is_super_table=True)
+    table = document["nodes"]
+    for node_id, words in nodes.items():
+        if node_id not in table:
+            table[node_id] = tomlkit.table()
+        entry = table[node_id]
+        set_value(entry, "title", words["title"])
+        set_value(entry, "hint", words.get("hint") or "")
+        body = (words.get("body") or "").strip()
+        set_value(entry, "body", body + "\n" if body else "")
+        answers = words.get("answers") or {}
+        if answers:
+            if "answers" not in entry:
+                entry["answers"] = tomlkit.table()
+            for answer_id, label in answers.items():
+                set_value(entry["answers"], answer_id, label)
+    return tomlkit.dumps(document)
+
+
+def set_value(container: Table | tomlkit.TOMLDocument, key: str, value: Any) -> None:
+    """Sets `key` only if its value differs, in the style of the value it replaces; an empty value removes the key."""
+    old = container.get(key)
+    if isinstance(old, Item) and _same(old.unwrap(), value):
+        return
+    if value in ("", [], None):
+        if key in container:
+            del container[key]
+        return
+    container[key] = _styled(value, old)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, str) and isinstance(new, str) and "\n" in old + new:
+        return old.strip() == new.strip()  # a multi-line body: outer blank lines are layout
+    return old == new
+
+
+def _styled(value: Any, old: Any) -> Any:
+    if isinstance(value, str):
+        multiline = "\n" in value or (isinstance(old, String) and old.type.is_multiline())
+        literal = isinstance(old, String) and old.type.is_literal() and "'" not in value
+        if not multiline:
+            return tomlkit.string(value, literal=literal)
+        if not value.endswith("\n"):
+            value += "\n"  # closing quotes on their own line
+        raw = tomlkit.string(value, literal=literal, multiline=True).as_string()
+        if not raw.startswith(('"""\n', "'''\n")):
+            raw = raw[:3] + "\n" + raw[3:]  # the text starts on the line after the quotes (TOML drops that newline)
+        return tomlkit.parse(f"v = {raw}\n")["v"]
+    if isinstance(value, list) and isinstance(old, Array) and "\n" in old.as_string():
+        indent = re.search(r"\n([ \t]*)\S", old.as_string())
+        pad = indent[1] if indent else "  "
+        items = "".join(f"{pad}{tomlkit.item(item).as_string()},\n" for item in value)
+        return tomlkit.parse(f"v = [\n{items}]\n")["v"]
+    return value
