@@ -18,6 +18,7 @@ urlpatterns = [
     path("readyz", views.readyz),
     path("robots.txt", content_views.robots_txt),
     path("sitemap.xml", content_views.sitemap),
+    path("sitemap-<str:locale>-<int:page>.xml", content_views.sitemap_section, name="sitemap-section"),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(

@@ -38,11 +38,14 @@ def imported(db, kb_snapshot):
     from django.core.management.color import no_style
     from django.db import connection
 
-    from portal.content.models import TextRevision
+    from portal.content.models import Article, TextRevision
+    from portal.content.search_index import index_articles
 
     report, rows = kb_snapshot
     for model, objects in rows:
         model._base_manager.bulk_create([copy.copy(obj) for obj in objects])
+    # A bulk insert skips Article.save(): give SQLite's search index the rows (PostgreSQL's trigger saw them).
+    index_articles(connection, Article.objects.values_list("pk", "locale", "title", "summary", "body_text"))
     # Rows came with their ids: move PostgreSQL's sequences past them, so a test's own inserts do not collide.
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), [model for model, _ in rows]):

@@ -109,9 +109,17 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["locale", "slug", "translation_key", "title", "summary", "body", "topic", "tags", "sources",
-                  "steps", "updated", "published"]
+        fields = ["locale", "slug", "translation_key", "title", "summary", "body", "topic", "position", "tags",
+                  "sources", "steps", "updated", "published"]
         widgets = {"body": MarkdownPreviewWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False  # empty: the default place, by title
+
+    def clean_position(self):
+        position = self.cleaned_data.get("position")
+        return Article._meta.get_field("position").default if position is None else position
 
     def clean_steps(self):
         steps = self.cleaned_data["steps"] or []
@@ -130,9 +138,24 @@ class ArticleAdmin(AdminEditMixin, SimpleHistoryAdmin):
     ordering = ("locale", "topic", "title")
     readonly_fields = ("edited_at", "imported_at")
     history_list_display = ("published",)
+    # At tens of thousands of rows: no second COUNT(*) over the whole table, no per-row query (the "outdated"
+    # column reads an annotation of the same query), and the list does not read the bodies it never shows.
+    show_full_result_count = False
+    list_select_related = False  # no foreign keys to follow
+    LIST_DEFERRED = ("body", "body_html", "body_text", "sources", "tags", "steps")
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_source_updated()
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        deferred = self.LIST_DEFERRED
+
+        class ArticleChangeList(changelist):
+            def get_queryset(self, request, exclude_parameters=None):
+                return super().get_queryset(request, exclude_parameters).defer(*deferred)
+
+        return ArticleChangeList
 
     @admin.display(boolean=True, description=_("outdated"))
     def is_outdated(self, obj):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Iterable
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import translation
 
@@ -72,26 +74,79 @@ def article_page(article: Article, locale: str) -> ArticlePage:
     )
 
 
+#: What a list of articles prints (home, topic pages): nothing else is read.
+LIST_FIELDS = ("id", "locale", "slug", "translation_key", "title", "summary", "topic")
+HOME_ARTICLES_PER_TOPIC = 4
+TOPIC_PAGE_SIZE = 20
+
+
 @dataclass(frozen=True)
 class TopicGroup:
     topic: str
     label: str
     articles: tuple[tuple[Article, str], ...]  # (article, url in the visitor's locale)
+    url: str  # the topic's page, with every article
 
 
-def articles_by_topic(locale: str) -> list[TopicGroup]:
-    """Every published article for a locale, grouped by topic; untranslated ones appear in Italian."""
-    chosen: dict[str, Article] = {}
-    for article in Article.objects.published().filter(locale__in={locale, SOURCE_LOCALE}):
-        if article.locale == locale or article.translation_key not in chosen:
-            chosen[article.translation_key] = article
+def topic_url(topic: str, locale: str | None = None) -> str:
+    with translation.override(locale or translation.get_language()):
+        return reverse("content:topic", args=[topic])
+
+
+def topic_articles(locale: str, topic: str):
+    """A topic's published articles for a locale in the editor's order, then by title, with the Italian ones that
+    have no translation yet after them (their own order). Only the columns a list prints."""
+    published = Article.objects.published().filter(topic=topic).only(*LIST_FIELDS)
+    own = published.filter(locale=locale).order_by("position", "title")
+    if locale == SOURCE_LOCALE:
+        return own, None
+    translated = Article.objects.filter(locale=locale, translation_key=OuterRef("translation_key"))
+    untranslated = published.filter(locale=SOURCE_LOCALE).filter(~Exists(translated)).order_by("position", "title")
+    return own, untranslated
+
+
+def home_topics(locale: str) -> list[TopicGroup]:
+    """Each topic with its first few articles (the editor's order, then by title) and a link to its page.
+    One or two small queries per topic, whatever the number of articles."""
     groups = []
     for topic in Topic:
-        items = sorted((a for a in chosen.values() if a.topic == topic.value), key=lambda a: a.title)
-        if items:
+        own, untranslated = topic_articles(locale, topic.value)
+        articles = list(own[:HOME_ARTICLES_PER_TOPIC])
+        if untranslated is not None and len(articles) < HOME_ARTICLES_PER_TOPIC:
+            articles += list(untranslated[:HOME_ARTICLES_PER_TOPIC - len(articles)])
+        if articles:
             groups.append(TopicGroup(topic.value, str(topic.label),
-                                     tuple((a, article_url(a, locale)) for a in items)))
+                                     tuple((a, article_url(a, locale)) for a in articles), topic_url(topic.value)))
     return groups
+
+
+class TopicList(Sequence):
+    """A topic's articles for the paginator: the visitor's language first, then untranslated Italian ones."""
+
+    def __init__(self, locale: str, topic: str):
+        self.own, self.untranslated = topic_articles(locale, topic)
+        self._own_count = None
+
+    def own_count(self) -> int:
+        if self._own_count is None:
+            self._own_count = self.own.count()
+        return self._own_count
+
+    def __len__(self) -> int:
+        return self.own_count() + (self.untranslated.count() if self.untranslated is not None else 0)
+
+    def count(self) -> int:
+        return len(self)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("TopicList is read by the page")
+        start, stop = index.start or 0, index.stop
+        own_count = self.own_count()
+        rows = list(self.own[start:min(stop, own_count)]) if start < own_count else []
+        if self.untranslated is not None and stop > own_count:
+            rows += list(self.untranslated[max(start - own_count, 0):stop - own_count])
+        return rows
 
 
 def articles_for_steps(locale: str, articles: Iterable[Article]) -> dict[str, list[tuple[str, str, str]]]:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from portal.flows.model import Flow
 
 from .kb import (
+    ArticleFile,
     article_files,
     article_text,
     content_hash,
@@ -21,7 +28,8 @@ from .kb import (
     update_article_text,
     update_flow_words_text,
 )
-from .models import Article, StepText, TextRevision, Topic, normalize_text
+from .models import Article, StepText, TextRevision, Topic, article_rendering, normalize_text
+from .search_index import index_articles
 
 IMPORT_REASON = "import from kb/"
 CONFLICT_REASON = "kb/ file version {hash} not applied: the admin edit is kept"
@@ -46,16 +54,30 @@ class SyncReport:
                f"{len(self.conflicts)} conflicts, {len(self.problems)} problems")
 
 
-def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_run: bool = False) -> SyncReport:
-    """Creates or updates articles and step texts from kb/. Idempotent; `dry_run` changes nothing."""
+#: Files read, compared and written per transaction.
+BATCH_SIZE = 500
+#: Rendering this many new or changed bodies or more is spread over the machine's cores.
+PARALLEL_RENDER_FROM = 2000
+
+Progress = Callable[[int, int], None]
+
+
+def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_run: bool = False,
+              progress: Progress | None = None) -> SyncReport:
+    """Creates or updates articles and step texts from kb/. Idempotent: a second run reads but writes nothing.
+
+    Articles go BATCH_SIZE files a transaction; `dry_run` runs everything in one transaction and rolls it back.
+    `progress(done, total)` is told after each batch of articles.
+    """
     report = SyncReport()
     now = timezone.now()
     flows = list(flows)
-    with transaction.atomic():
+    with transaction.atomic() if dry_run else nullcontext():
         files, problems = article_files(kb_dir, locales, set(Topic.values))
         report.problems.extend(str(problem) for problem in problems)
         known_steps = {f"{flow.id}:{node_id}" for flow in flows for node_id in flow.nodes}
         seen: set[tuple[str, str]] = set()
+        valid = []
         for article in files:
             if (article.locale, article.translation_key) in seen:
                 report.problems.append(f"{article.path}:1: translation_key '{article.translation_key}' is used twice")
@@ -65,28 +87,89 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
             if unknown:
                 report.problems.append(f"{article.path}:1: unknown guide steps {unknown}")
                 continue
-            values = {**article.fields, "slug": article.slug}
-            try:
-                with transaction.atomic():
-                    _sync(Article, {"locale": article.locale, "translation_key": article.translation_key}, values,
-                          f"article {article.locale}/{article.slug}", report, now)
-            except IntegrityError:
-                report.problems.append(f"{article.path}:1: another {article.locale} article already has the slug "
-                                       f"'{article.slug}' with a different translation_key")
+            valid.append(article)
+        for start in range(0, len(valid), BATCH_SIZE):
+            with transaction.atomic():
+                _import_articles(valid[start:start + BATCH_SIZE], report, now)
+            if progress:
+                progress(min(start + BATCH_SIZE, len(valid)), len(valid))
 
-        for flow in flows:
-            for locale, words in flow.words.items():
-                if locale not in locales:
-                    continue
-                for node_id, node_words in words.nodes.items():
-                    values = step_values(node_words.title, node_words.hint, node_words.body, node_words.answers)
-                    _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": locale}, values,
-                          f"step {flow.id}:{node_id} ({locale})", report, now)
+        with transaction.atomic():
+            for flow in flows:
+                for locale, words in flow.words.items():
+                    if locale not in locales:
+                        continue
+                    for node_id, node_words in words.nodes.items():
+                        values = step_values(node_words.title, node_words.hint, node_words.body, node_words.answers)
+                        _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": locale}, values,
+                              f"step {flow.id}:{node_id} ({locale})", report, now)
         if dry_run:
             transaction.set_rollback(True)
         elif report.created or report.updated:
             TextRevision.bump()
     return report
+
+
+def _import_articles(files: list[ArticleFile], report: SyncReport, now) -> None:
+    """One batch: one query reads the rows these files map to; unchanged files stop there. New articles are
+    written in bulk (with their history and search index); changed or edited ones go through `_sync`."""
+    lookup = Q()
+    for article in files:
+        lookup |= Q(locale=article.locale, translation_key=article.translation_key)
+    existing = {(row.locale, row.translation_key): row for row in Article.objects.filter(lookup).only(
+        "id", "locale", "translation_key", "file_hash", "imported_at", "edited_at")}
+    new = []
+    for article in files:
+        label = f"article {article.locale}/{article.slug}"
+        values = {**article.fields, "slug": article.slug}
+        row = existing.get((article.locale, article.translation_key))
+        if row is None:
+            new.append((article, values, label))
+        elif row.file_hash == content_hash(values) and not row.edited_since_import:
+            report.skipped.append(label)
+        else:
+            _sync_article(article, values, label, report, now)
+    if not new:
+        return
+    rendered = _render_bodies([(values["body"], article.locale) for article, values, _ in new])
+    rows = []
+    for (article, values, _), (body, body_html, body_text) in zip(new, rendered):
+        row = Article(locale=article.locale, **{**values, "body": body}, body_html=body_html, body_text=body_text,
+                      file_hash=content_hash(values), imported_at=now)
+        rows.append(row)
+    try:
+        with transaction.atomic():
+            created = bulk_create_with_history(rows, Article, batch_size=BATCH_SIZE,
+                                               default_change_reason=IMPORT_REASON)
+            index_articles(connections[Article.objects.db], [
+                (row.pk, row.locale, row.title, row.summary, row.body_text) for row in created])
+    except IntegrityError:  # a slug taken by another article: find which, one by one
+        for article, values, label in new:
+            _sync_article(article, values, label, report, now)
+        return
+    report.created.extend(label for _, _, label in new)
+
+
+def _sync_article(article: ArticleFile, values: dict[str, Any], label: str, report: SyncReport, now) -> None:
+    try:
+        with transaction.atomic():
+            _sync(Article, {"locale": article.locale, "translation_key": article.translation_key}, values, label,
+                  report, now)
+    except IntegrityError:
+        report.problems.append(f"{article.path}:1: another {article.locale} article already has the slug "
+                               f"'{article.slug}' with a different translation_key")
+
+
+def _render_bodies(items: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Markdown → stored HTML and text for many bodies; python-markdown is the import's slowest step."""
+    if len(items) < PARALLEL_RENDER_FROM or (os.cpu_count() or 1) < 2:
+        return [article_rendering(body, locale) for body, locale in items]
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_render_one, items, chunksize=100))
+
+
+def _render_one(item: tuple[str, str]) -> tuple[str, str, str]:
+    return article_rendering(*item)
 
 
 def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], label: str,

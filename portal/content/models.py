@@ -6,7 +6,7 @@ import re
 import uuid
 from html import unescape
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from portal.flows.registry import step_ref
 
 from .markdown import render_markdown
+from .search_index import index_articles
 
 
 def plain_text(html: str) -> str:
@@ -32,6 +33,13 @@ def article_link_base(locale: str) -> str:
 def normalize_text(text: str) -> str:
     """One spelling of the same text whether it came from a file or a browser's textarea (CRLF, outer blank lines)."""
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def article_rendering(body: str, locale: str) -> tuple[str, str, str]:
+    """(body, body_html, body_text) as an article stores them: what save() and import_kb's bulk path both write."""
+    body = normalize_text(body)
+    body_html = render_markdown(body, link_base=article_link_base(locale))
+    return body, body_html, plain_text(body_html)
 
 
 class Topic(models.TextChoices):
@@ -93,6 +101,11 @@ class Article(ImportTracked):
     steps = models.JSONField(_("guide steps"), default=list, blank=True, help_text=_('e.g. "blocked_number:reason"'))
     updated = models.DateField(_("updated"), default=timezone.localdate)
     published = models.BooleanField(_("published"), default=True)
+    position = models.PositiveSmallIntegerField(
+        _("position in its topic"), default=100,
+        help_text=_("The editor's order on the home page and the topic page: lower comes first; "
+                    "articles with the same position are listed by title."),
+    )
 
     history = HistoricalRecords(excluded_fields=["body_html", "body_text", "file_hash", "imported_at"])
     objects = ArticleQuerySet.as_manager()
@@ -101,6 +114,14 @@ class Article(ImportTracked):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["locale", "topic", "title"]
+        indexes = [
+            # The home page and the topic pages: a topic's articles in the editor's order, then by title.
+            # (`published` is left out: Django filters on it as a bare boolean, which no index column can match.)
+            models.Index(fields=["locale", "topic", "position", "title"], name="article_topic_order"),
+            # The admin's default order and its sort by date.
+            models.Index(fields=["locale", "topic", "title"], name="article_admin_order"),
+            models.Index(fields=["updated"], name="article_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["locale", "slug"], name="article_unique_slug_per_locale"),
             models.UniqueConstraint(fields=["locale", "translation_key"], name="article_one_translation_per_locale"),
@@ -110,10 +131,10 @@ class Article(ImportTracked):
         return f"{self.title} ({self.locale})"
 
     def save(self, *args, **kwargs):
-        self.body = normalize_text(self.body)
-        self.body_html = render_markdown(self.body, link_base=article_link_base(self.locale))
-        self.body_text = plain_text(self.body_html)
+        self.body, self.body_html, self.body_text = article_rendering(self.body, self.locale)
         super().save(*args, **kwargs)
+        index_articles(connections[kwargs.get("using") or router.db_for_write(Article, instance=self)],
+                       [(self.pk, self.locale, self.title, self.summary, self.body_text)])
 
     @property
     def html(self) -> SafeString:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Count
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,10 +14,10 @@ from django.views.decorators.http import require_GET
 
 from portal.flows.registry import all_flows, step_ref
 
-from .articles import article_lookup, article_page, article_url
+from .articles import TOPIC_PAGE_SIZE, TopicList, article_lookup, article_page, article_url, topic_url
 from .guides import guide_cards
-from .models import Article
-from .search import search_articles
+from .models import Article, Topic
+from .search import search as search_kb
 from .steps import step_texts
 
 
@@ -43,38 +45,108 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
     locale = get_language()
-    hits = search_articles(query, locale) if query else []
-    return render(request, "content/search.html", {"query": query, "hits": hits, "guides": guide_cards(locale)})
+    results = search_kb(request.GET.get("q", ""), locale)
+    return render(request, "content/search.html", {
+        "query": results.query, "hits": results.hits, "about_a_block": results.about_a_block,
+        "guides": guide_cards(locale),
+    })
+
+
+@require_GET
+def topic(request: HttpRequest, topic: str) -> HttpResponse:
+    """A topic's articles, TOPIC_PAGE_SIZE a page (?page=N); a page that does not exist is a 404."""
+    if topic not in Topic.values:
+        raise Http404("no such topic")
+    locale = get_language()
+    paginator = Paginator(TopicList(locale, topic), TOPIC_PAGE_SIZE, allow_empty_first_page=True)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (InvalidPage, ValueError):
+        raise Http404("no such page") from None
+    base = topic_url(topic, locale)
+    return render(request, "content/topic.html", {
+        "topic": topic, "topic_label": Topic(topic).label, "page": page,
+        "articles": [(article, article_url(article, locale)) for article in page.object_list],
+        "prev_url": (base if page.previous_page_number() == 1 else f"{base}?page={page.previous_page_number()}")
+        if page.has_previous() else "",
+        "next_url": f"{base}?page={page.next_page_number()}" if page.has_next() else "",
+    })
+
+
+#: URLs in one sitemap file (the protocol's limit); past it, /sitemap.xml becomes an index of files per language.
+SITEMAP_MAX_URLS = 50_000
 
 
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:
-    """Home pages, each guide's first step and every published article in every locale, with hreflang
-    alternates; not the guide's other steps (noindex, and out of bounds in robots.txt)."""
-    articles = list(Article.objects.published().order_by("translation_key", "locale"))
-    by_key: dict[str, list[Article]] = {}
-    for article in articles:
-        by_key.setdefault(article.translation_key, []).append(article)
-    entries = []
-    for code, _ in settings.LANGUAGES:
-        with translation.override(code):
-            entries.append({"loc": request.build_absolute_uri(reverse("home")), "alternates": [], "lastmod": None})
+    """Home and topic pages, each guide's first step and every published article in every locale, with hreflang
+    alternates; not the guide's other steps (noindex, and out of bounds in robots.txt). Once past
+    SITEMAP_MAX_URLS, an index of sitemap files per language."""
+    counts = dict(Article.objects.published().values_list("locale").annotate(n=Count("id")).order_by())
+    sizes = {code: len(_fixed_entries(code)) + counts.get(code, 0) for code, _ in settings.LANGUAGES}
+    if sum(sizes.values()) <= SITEMAP_MAX_URLS:
+        entries = [entry for code in sizes for entry in _sitemap_entries(request, code, 0, sizes[code])]
+        return render(request, "sitemap.xml", {"entries": entries}, content_type="application/xml")
+    files = [request.build_absolute_uri(reverse("sitemap-section", args=[code, number]))
+             for code, size in sizes.items() for number in range(1, -(-size // SITEMAP_MAX_URLS) + 1)]
+    return render(request, "sitemap_index.xml", {"files": files}, content_type="application/xml")
+
+
+@require_GET
+def sitemap_section(request: HttpRequest, locale: str, page: int) -> HttpResponse:
+    """One file of the sitemap index: a language's URLs, SITEMAP_MAX_URLS a file."""
+    if locale not in dict(settings.LANGUAGES) or page < 1:
+        raise Http404("no such sitemap")
+    start = (page - 1) * SITEMAP_MAX_URLS
+    entries = _sitemap_entries(request, locale, start, start + SITEMAP_MAX_URLS)
+    if not entries:
+        raise Http404("no such sitemap")
+    return render(request, "sitemap.xml", {"entries": entries}, content_type="application/xml")
+
+
+def _fixed_entries(locale: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(path, [(language, path)] alternates) of a language's pages that are not articles."""
+    with translation.override(locale):
+        pages = [(reverse("home"), []), *((reverse("content:topic", args=[topic]), []) for topic in Topic.values)]
     for flow in all_flows().values():  # each guide's first step is public; the other steps are noindex
-        urls = []
+        alternates = []
         for code, _ in settings.LANGUAGES:
             with translation.override(code):
-                urls.append((code, request.build_absolute_uri(_first_step_url(flow))))
-        entries += [{"loc": url, "alternates": urls, "lastmod": None} for _code, url in urls]
+                alternates.append((code, _first_step_url(flow)))
+        pages.append((dict(alternates)[locale], alternates))
+    return pages
+
+
+def _sitemap_entries(request: HttpRequest, locale: str, start: int, stop: int) -> list[dict]:
+    """Entries start..stop of a language: its home and topic pages, then its articles by id."""
+    fixed = _fixed_entries(locale)
+    entries = [{"loc": request.build_absolute_uri(url), "lastmod": None,
+                "alternates": [(code, request.build_absolute_uri(other)) for code, other in alternates]}
+               for url, alternates in fixed[start:stop]]
+    first, last = max(start - len(fixed), 0), stop - len(fixed)
+    if last <= 0:
+        return entries
+    fields = ("id", "locale", "slug", "translation_key", "updated")
+    page = Article.objects.published().filter(locale=locale).order_by("id").only(*fields)[first:last]
+    articles = list(page)
+    by_key: dict[str, list[Article]] = {}
+    if articles:
+        others = (Article.objects.published().exclude(locale=locale).only(*fields)
+                  .filter(translation_key__in=page.values("translation_key")))
+        for other in others:
+            by_key.setdefault(other.translation_key, []).append(other)
     for article in articles:
+        own = request.build_absolute_uri(article_url(article))
+        translations = by_key.get(article.translation_key, [])
         entries.append({
-            "loc": request.build_absolute_uri(article_url(article)),
+            "loc": own,
             "lastmod": article.updated,
-            "alternates": [(other.locale, request.build_absolute_uri(article_url(other)))
-                           for other in by_key[article.translation_key]],
+            "alternates": [(article.locale, own)] + [
+                (other.locale, request.build_absolute_uri(article_url(other))) for other in translations
+            ],
         })
-    return render(request, "sitemap.xml", {"entries": entries}, content_type="application/xml")
+    return entries
 
 
 @require_GET

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.cache import patch_cache_control
 from django.views.decorators.vary import vary_on_headers
 
-from portal.content.articles import articles_by_topic
+from portal.content.articles import home_topics
 from portal.content.guides import guide_cards
 from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import Flow, Node, Outcome
@@ -26,7 +26,7 @@ from .walks import Position, remember_walks, walk_answer, walk_begin, walk_code_
 
 def home(request: HttpRequest) -> HttpResponse:
     locale = get_language()
-    return render(request, "home.html", {"guides": guide_cards(locale), "topics": articles_by_topic(locale)})
+    return render(request, "home.html", {"guides": guide_cards(locale), "topics": home_topics(locale)})
 
 
 @remember_walks

@@ -33,7 +33,9 @@ def test_home_groups_articles_by_topic_in_each_language(client, imported):
     for locale in ("it", "en"):
         body = client.get(f"/{locale}/").content.decode()
         assert body.count('class="topic"') == 4
-        assert len(re.findall(rf'href="/{locale}/articles/[a-z0-9-]+/"', body)) == Article.objects.filter(locale=locale).count()
+        assert body.count("data-topic-link=") == 4
+        shown = len(re.findall(rf'href="/{locale}/articles/[a-z0-9-]+/"', body))
+        assert min(Article.objects.filter(locale=locale).count(), 4 * 4) >= shown >= 8
 
 
 def test_missing_translation_falls_back_to_italian_with_a_banner(client, imported):

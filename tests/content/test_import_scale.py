@@ -1,0 +1,111 @@
+"""import_kb at scale: batches, bulk writes with history and search index, a progress count, and a second run
+that writes nothing; generate_articles makes realistic synthetic articles in both languages."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.content import importer
+from portal.content.importer import kb_import
+from portal.content.management.commands.generate_articles import write_files
+from portal.content.models import Article
+from portal.content.search import search_articles
+from portal.content.synthetic import KEY_PREFIX, synthetic_articles
+
+pytestmark = pytest.mark.django_db
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def run_import(kb_dir):
+    return kb_import(kb_dir=kb_dir, locales=["it", "en"], flows=[])
+
+
+def writes(queries):
+    return [q["sql"] for q in queries if WRITES.match(q["sql"])]
+
+
+def test_first_run_creates_every_article_with_history_and_search_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 7)  # several batches
+    write_files(tmp_path, 20, seed=1)
+    report = run_import(tmp_path)
+    assert len(report.created) == 40 and not report.problems
+    assert Article.objects.filter(translation_key__startswith=KEY_PREFIX).count() == 40
+    assert Article.history.filter(history_change_reason=importer.IMPORT_REASON).count() == 40
+    article = Article.objects.get(locale="it", translation_key=f"{KEY_PREFIX}000003")
+    assert article.body_html.startswith("<p>") and "<h2>" in article.body_html and "##" not in article.body_text
+    assert article.translation_key in [hit.article.translation_key for hit in search_articles(article.title, "it")]
+
+
+@pytest.mark.parametrize("count", [15, 45])
+def test_second_run_writes_nothing_and_its_queries_do_not_grow(tmp_path, monkeypatch, count):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 50)
+    write_files(tmp_path, count, seed=2)
+    run_import(tmp_path)
+    with CaptureQueriesContext(connection) as second:
+        report = run_import(tmp_path)
+    assert len(report.skipped) == 2 * count and not (report.created or report.updated)
+    assert writes(second.captured_queries) == []
+    reads = [q for q in second.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(reads) == -(-2 * count // 50)  # one read per batch, whatever the size of an article
+
+
+def test_only_the_changed_file_is_written_and_admin_edits_are_kept(tmp_path):
+    write_files(tmp_path, 10, seed=3)
+    run_import(tmp_path)
+    edited = Article.objects.get(locale="en", translation_key=f"{KEY_PREFIX}000004")
+    edited.summary = "Rewritten in the admin."
+    from django.utils import timezone
+    edited.edited_at = timezone.now()
+    edited.save()
+    changed = next((tmp_path / "it" / "articles").glob("*-7.md"))
+    changed.write_text(changed.read_text() + "\nUna riga in più su Zanzibar.\n")
+    with CaptureQueriesContext(connection) as rerun:
+        report = run_import(tmp_path)
+    assert [label.split("/")[1] for label in report.updated] == [changed.stem]
+    assert not report.conflicts and len(report.skipped) == 18 and len(report.kept) == 1
+    assert Article.objects.get(pk=edited.pk).summary == "Rewritten in the admin."
+    assert [hit.article.slug for hit in search_articles("zanzibar", "it")] == [changed.stem]
+    assert len(writes(rerun.captured_queries)) <= 6  # the row, its history, its search index
+
+
+def test_a_new_file_with_a_taken_slug_is_a_problem_and_the_rest_of_the_batch_lands(tmp_path):
+    write_files(tmp_path, 5, seed=4)
+    Article.objects.create(locale="it", slug=synthetic_articles(5, seed=4)[2].slug, translation_key="altro",
+                           title="Altro", summary="s", body="x", topic="capire")
+    report = run_import(tmp_path)
+    assert len(report.problems) == 1 and "slug" in report.problems[0]
+    assert len(report.created) == 9
+
+
+def test_command_prints_plain_counts_when_not_on_a_terminal(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 4)
+    write_files(tmp_path, 10, seed=5)
+    out = StringIO()
+    call_command("import_kb", "--kb-dir", str(tmp_path), stdout=out)
+    lines = out.getvalue().splitlines()
+    counts = [line for line in lines if line.startswith("articles: ")]
+    assert counts[-1] == "articles: 20/20" and len(counts) >= 2
+    assert "\r" not in out.getvalue()
+    assert re.match(r"^\d+ created, 0 updated", lines[-1])
+    assert Article.objects.filter(translation_key__startswith=KEY_PREFIX).count() == 20
+
+
+def test_generate_articles_makes_realistic_translated_articles():
+    out = StringIO()
+    call_command("generate_articles", "12", stdout=out)
+    italian = Article.objects.filter(locale="it", translation_key__startswith=KEY_PREFIX)
+    english = Article.objects.filter(locale="en", translation_key__startswith=KEY_PREFIX)
+    assert italian.count() == english.count() == 12
+    assert set(italian.values_list("translation_key", flat=True)) == set(english.values_list("translation_key", flat=True))
+    assert len(set(italian.values_list("topic", flat=True))) == 4
+    words = {w for text in italian.values_list("body_text", flat=True) for w in re.findall(r"\w+", text.lower())}
+    assert len(words) > 150 and {"ricorso", "qualità", "blocco"} <= words
+    assert search_articles("bannato", "it")  # synonyms and stems reach synthetic articles too
+    again = synthetic_articles(3, seed=13)
+    assert again == synthetic_articles(3, seed=13) and again != synthetic_articles(3, seed=14)
+    call_command("generate_articles", "0", "--clear", stdout=StringIO())
+    assert not Article.objects.filter(translation_key__startswith=KEY_PREFIX).exists()

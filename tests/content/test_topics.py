@@ -1,0 +1,142 @@
+"""Home and topic pages at scale: a few articles per topic on the home page, paginated topic pages with
+rel="next"/"prev", 404 past the end, query counts that do not grow with the knowledge base; the sitemap index."""
+
+import re
+
+import pytest
+
+from portal.content import articles as articles_module
+from portal.content import views as content_views
+from portal.content.models import Article, Topic
+
+pytestmark = pytest.mark.django_db
+
+
+def add_articles(n, locale="it", topic="capire", prefix="extra", **fields):
+    Article.objects.bulk_create([
+        Article(locale=locale, slug=f"{prefix}-{i:05d}", translation_key=f"{prefix}-{i:05d}",
+                title=f"{prefix.title()} {i:05d}", summary="Riassunto.", body="Testo.", body_html="<p>Testo.</p>",
+                body_text="Testo.", topic=topic, **fields)
+        for i in range(n)
+    ])
+
+
+def article_keys(body):
+    return re.findall(r'data-article="([^"]+)"', body)
+
+
+class TestHome:
+    def test_each_topic_shows_its_first_articles_and_links_its_page(self, client, imported):
+        add_articles(30)
+        body = client.get("/it/").content.decode()
+        section = body.split('id="topic-capire"', 1)[1].split("</section>", 1)[0]
+        assert len(re.findall(r'href="/it/articles/', section)) == articles_module.HOME_ARTICLES_PER_TOPIC
+        assert 'href="/it/topics/capire/"' in section
+
+    def test_the_editors_order_comes_first(self, client, imported):
+        add_articles(30)
+        Article.objects.filter(slug="extra-00029").update(position=1)
+        section = client.get("/it/").content.decode().split('id="topic-capire"', 1)[1].split("</section>", 1)[0]
+        assert section.index("/it/articles/extra-00029/") == section.index("/it/articles/")
+
+    def test_home_stays_small_and_its_queries_do_not_grow(self, client, imported):
+        client.get("/it/")  # warm the words cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as few:
+            small = client.get("/en/")
+        add_articles(300, locale="en", prefix="more")
+        add_articles(300, locale="it", prefix="altro", topic="motivi")
+        with CaptureQueriesContext(connection) as many:
+            big = client.get("/en/")
+        assert len(many) <= len(few) <= 2 * len(Topic) + 1  # at most two small queries a topic
+        assert len(big.content) < 20_000
+        assert abs(len(big.content) - len(small.content)) < 2_000
+
+    def test_untranslated_italian_articles_fill_a_topic_in_english(self, client, imported):
+        Article.objects.filter(locale="en", topic="capire").delete()
+        body = client.get("/en/").content.decode()
+        section = body.split('id="topic-capire"', 1)[1].split("</section>", 1)[0]
+        assert 'hreflang="it" lang="it"' in section
+
+
+class TestTopicPage:
+    def test_pages_with_rel_next_and_prev(self, client, imported):
+        add_articles(45)  # + the real "capire" articles: three pages of 20
+        first = client.get("/it/topics/capire/").content.decode()
+        assert '<link rel="next" href="/it/topics/capire/?page=2">' in first and 'rel="prev"' not in first
+        middle = client.get("/it/topics/capire/?page=2").content.decode()
+        assert '<link rel="prev" href="/it/topics/capire/">' in middle
+        assert '<link rel="next" href="/it/topics/capire/?page=3">' in middle
+        last = client.get("/it/topics/capire/?page=3").content.decode()
+        assert 'rel="next"' not in last and '<link rel="prev" href="/it/topics/capire/?page=2">' in last
+        seen = article_keys(first) + article_keys(middle) + article_keys(last)
+        expected = Article.objects.filter(locale="it", topic="capire", published=True).count()
+        assert len(seen) == len(set(seen)) == expected
+        assert len(article_keys(first)) == articles_module.TOPIC_PAGE_SIZE
+
+    @pytest.mark.parametrize("page", ["4", "0", "-1", "x", "1.5", "99999999999999999999", "%00"])
+    def test_past_the_end_or_a_bad_page_is_a_404(self, client, imported, page):
+        add_articles(45)
+        response = client.get(f"/it/topics/capire/?page={page}")
+        assert response.status_code == 404
+
+    def test_unknown_topic_is_a_404(self, client, imported):
+        assert client.get("/it/topics/nessuno/").status_code == 404
+
+    def test_english_pages_list_untranslated_italian_articles_after_english_ones(self, client, imported):
+        add_articles(25, locale="it", prefix="solo")
+        body = client.get("/en/topics/capire/?page=2").content.decode()
+        assert "solo-" in body and 'lang="it"' in body
+        first = client.get("/en/topics/capire/").content.decode()
+        english = Article.objects.filter(locale="en", topic="capire").values_list("translation_key", flat=True)
+        assert set(english) <= set(article_keys(first))
+
+    def test_queries_do_not_grow_with_the_topic(self, client, imported):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        add_articles(25)
+        client.get("/it/topics/capire/?page=2")
+        with CaptureQueriesContext(connection) as few:
+            client.get("/it/topics/capire/?page=2")
+        add_articles(500, prefix="ancora")
+        with CaptureQueriesContext(connection) as many:
+            client.get("/it/topics/capire/?page=2")
+        assert len(many) == len(few)
+
+    def test_lists_read_only_the_columns_they_print(self, imported):
+        own, _ = articles_module.topic_articles("it", "capire")
+        sql = str(own.query)
+        assert "body" not in sql and "sources" not in sql
+
+
+class TestSitemapIndex:
+    def test_one_file_while_small(self, client, imported):
+        body = client.get("/sitemap.xml").content.decode()
+        assert "<urlset" in body and "/it/topics/capire/" in body
+
+    def test_index_per_language_past_the_limit(self, client, imported, monkeypatch):
+        monkeypatch.setattr(content_views, "SITEMAP_MAX_URLS", 10)
+        index = client.get("/sitemap.xml")
+        body = index.content.decode()
+        assert index["Content-Type"].startswith("application/xml") and "<sitemapindex" in body
+        files = re.findall(r"<loc>http://testserver(/sitemap-[a-z]+-\d+\.xml)</loc>", body)
+        # home, topic pages, each guide's first step, then the articles
+        per_language = {code: len(content_views._fixed_entries(code))
+                        + Article.objects.filter(locale=code, published=True).count() for code in ("it", "en")}
+        assert all(size > 1 + len(Topic) for size in per_language.values())
+        assert files == [f"/sitemap-{code}-{n}.xml" for code in ("it", "en")
+                         for n in range(1, -(-per_language[code] // 10) + 1)]
+        urls = []
+        for path in files:
+            part = client.get(path).content.decode()
+            locs = re.findall(r"<loc>([^<]+)</loc>", part)
+            assert 0 < len(locs) <= 10
+            urls += locs
+        assert len(urls) == len(set(urls)) == sum(per_language.values())
+        for article in Article.objects.published():
+            assert f"http://testserver/{article.locale}/articles/{article.slug}/" in urls
+        assert client.get(f"/sitemap-it-{len([f for f in files if '-it-' in f]) + 1}.xml").status_code == 404
+        assert client.get("/sitemap-xx-1.xml").status_code == 404
