@@ -136,7 +136,7 @@ def test_the_500_page_has_the_security_headers_and_reads_no_body(edge_client, se
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(views, "search_articles", broken)
+    monkeypatch.setattr(views, "search_kb", broken)
     edge_client.raise_request_exception = False
     response = edge_client.get("/en/search/?q=x")
     assert_refused(response, status=500, lang="en")

@@ -60,7 +60,7 @@ def test_pages_that_need_the_database_answer_503_with_retry_after(edge_client, i
 def test_a_bug_is_still_a_500(edge_client, monkeypatch):
     from portal.content import views
 
-    monkeypatch.setattr(views, "search_articles", mock.Mock(side_effect=ValueError("a bug")))
+    monkeypatch.setattr(views, "search_kb", mock.Mock(side_effect=ValueError("a bug")))
     edge_client.raise_request_exception = False
     assert edge_client.get("/it/search/?q=x").status_code == 500
 
