@@ -4,7 +4,9 @@ what they saw with what the database recorded.
 Each walker: GET the home page, POST "Start the guide" (the form's real CSRF token and cookies), answer every
 question along a random real path (a random radio of the step's own form), until a page marks an outcome with
 `data-outcome`; then read the reference code from `data-session-ref`. Redirects are followed like a browser
-(303 after a POST). Nothing is retried: any unexpected status or a broken connection is an error the visitor saw.
+(303 after a POST). Nothing is retried, with one exception browsers make too: a request whose kept-alive connection
+was closed before any answer is sent once more (counted as `resent`). Any other broken connection or unexpected
+status is an error the visitor saw.
 
     # 50 walks, 10 at a time, against one server (CI's size):
     .venv/bin/python bench/load.py --walks 50 --concurrency 10 --base-url http://127.0.0.1:8000
@@ -49,6 +51,7 @@ class WalkRecord:
     outcome_node: str = ""
     outcome_kind: str = ""
     requests: int = 0
+    resent: int = 0  # requests sent again after a kept-alive connection closed before any answer
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -60,6 +63,23 @@ class WalkRecord:
 def node_id_of(url: str) -> str:
     """The node id in a step URL (/it/guide/<flow>/<node-slug>/): slugs are ids with '-' for '_'."""
     return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1].replace("-", "_")
+
+
+def _closed_before_answering(error: BaseException) -> bool:
+    """The server closed the connection without a byte of answer (http.client.RemoteDisconnected somewhere in the
+    chain requests and urllib3 wrap it in)."""
+    import http.client
+
+    pending, seen = [error], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, http.client.RemoteDisconnected):
+            return True
+        pending.extend(e for e in (current.__cause__, current.__context__, *current.args) if isinstance(e, BaseException))
+    return False
 
 
 def form_fields(form) -> dict[str, str]:
@@ -80,7 +100,16 @@ class Walker:
     def fetch(self, method: str, url: str, data: dict | None = None) -> tuple[str, BeautifulSoup] | None:
         self.record.requests += 1
         try:
-            response = self.http.request(method, url, data=data, timeout=self.timeout, allow_redirects=True)
+            try:
+                response = self.http.request(method, url, data=data, timeout=self.timeout, allow_redirects=True)
+            except requests.ConnectionError as error:
+                if not _closed_before_answering(error):
+                    raise
+                # A kept-alive connection that the balancer closed as idle just as this request went out: nothing
+                # was read, so a browser sends it again on a new connection (RFC 9112, 9.3.1). Once, counted, and
+                # a request that was in fact processed twice would show up in --compare as a duplicate.
+                self.record.resent += 1
+                response = self.http.request(method, url, data=data, timeout=self.timeout, allow_redirects=True)
         except requests.RequestException as error:
             self.record.errors.append(f"{method} {url}: {type(error).__name__}: {error}")
             return None

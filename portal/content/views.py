@@ -159,7 +159,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
             lines.append(f"Disallow: /{code}/guide/")
             lines.append(f"Disallow: {reverse('tracking:feedback')}")
             for flow in all_flows().values():
-                lines.append(f"Allow: {_first_step_url(flow)}$")
+                lines.append(f"Allow: {_first_step_url(flow)}")
     lines += ["Allow: /", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.vary import vary_on_headers
 
 from portal.content.articles import home_topics
@@ -75,6 +75,7 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
     staff_permalink = request.build_absolute_uri(page.url) if staff else ""
     response = render(request, template, {"page": page, "form": form, "staff_permalink": staff_permalink},
                       status=status)
+    patch_vary_headers(response, ["Cookie"])  # the walk cookie decides what the page shows
     if position.on_walk or staff:
         patch_cache_control(response, private=True, no_store=True)  # the visitor's answers or code
     return response

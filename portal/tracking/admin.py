@@ -3,7 +3,8 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.content.steps import step_texts
@@ -44,9 +45,13 @@ def _seconds(value) -> str:
 
 
 def _words(session: FlowSession):
-    """The session's flow and its step texts in the session's language, or (None, None) for a flow we lost."""
-    flow = flow_by_id(session.flow_id)
-    return (flow, step_texts(flow, session.locale)) if flow else (None, None)
+    """The session's flow and its step texts in the session's language, or (None, None) for a flow we lost.
+
+    Kept on the session object, so the session page reads the words once."""
+    if not hasattr(session, "_admin_words"):
+        flow = flow_by_id(session.flow_id)
+        session._admin_words = (flow, step_texts(flow, session.locale)) if flow else (None, None)
+    return session._admin_words
 
 
 def step_title(session: FlowSession, node_id: str) -> str:
@@ -65,61 +70,45 @@ def answer_label(session: FlowSession, node_id: str, answer_id: str) -> str:
     return texts[node_id].answers.get(answer_id, answer_id)
 
 
-class SessionEventInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = SessionEvent
-    verbose_name_plural = _("the walk, event by event")
-    fields = ("time", "kind", "step", "answer")
-    readonly_fields = fields
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("session")
-
-    @admin.display(description=_("time"))
-    def time(self, event):
-        return _seconds(event.at)
-
-    @admin.display(description=_("step"))
-    def step(self, event):
-        return step_title(event.session, event.node_id)
-
-    @admin.display(description=_("answer"))
-    def answer(self, event):
-        return answer_label(event.session, event.node_id, event.answer_id)
-
-
-class VoteInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = Vote
-    verbose_name_plural = _("votes in this walk")
-    fields = ("time", "target_type", "target", "helpful", "reason")
-    readonly_fields = fields
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("session")
-
-    @admin.display(description=_("time"))
-    def time(self, vote):
-        return _seconds(vote.created_at)
-
-    @admin.display(description=_("what"))
-    def target(self, vote):
-        flow_id, _colon, node_id = vote.target_id.partition(":")
-        if vote.target_type in (Vote.Target.STEP, Vote.Target.OUTCOME) and flow_id == vote.session.flow_id:
-            return step_title(vote.session, node_id)
-        return vote.target_id
+def _table(headers, rows, marker: str):
+    """A small read-only table for the session page (one query for the rows, the words looked up once)."""
+    if not rows:
+        return "—"
+    head = format_html_join("", "<th scope=\"col\">{}</th>", ((header,) for header in headers))
+    body = format_html_join("", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),)
+                                                for row in rows))
+    return format_html('<table {}><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', marker, head, body)
 
 
 @admin.register(FlowSession)
 class FlowSessionAdmin(RefCodeSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("ref_code", "flow_id", "locale", "entry", "outcome_kind", "outcome", "started", "last_seen")
+    # The list stays in ids (one row per session, no words to look up); the session page speaks words.
+    list_display = ("ref_code", "flow_id", "locale", "entry_node", "outcome_kind", "outcome_node", "started",
+                    "last_seen")
     list_filter = ("outcome_kind", "locale", ("started_at", admin.DateFieldListFilter), "flow_id")
     search_fields = ("ref_code",)
     date_hierarchy = "started_at"
     fields = ("ref_code", "lookup", "flow_id", "flow_version", "locale", "entry", "last_step", "started",
-              "last_seen", "outcome_kind", "outcome", "outcome_time")
+              "last_seen", "outcome_kind", "outcome", "outcome_time", "walk", "votes")
     readonly_fields = fields
-    inlines = [SessionEventInline, VoteInline]
+
+    @admin.display(description=_("the walk, event by event"))
+    def walk(self, session):
+        rows = [(_seconds(event.at), event.get_kind_display(), step_title(session, event.node_id),
+                 answer_label(session, event.node_id, event.answer_id))
+                for event in session.events.all()]
+        return _table([_("time"), _("event"), _("step"), _("answer")], rows, mark_safe("data-walk-events"))
+
+    @admin.display(description=_("votes in this walk"))
+    def votes(self, session):
+        rows = []
+        for vote in session.votes.order_by("created_at"):
+            flow_id, _colon, node_id = vote.target_id.partition(":")
+            on_this_flow = vote.target_type != Vote.Target.ARTICLE and flow_id == session.flow_id
+            rows.append((_seconds(vote.created_at), vote.get_target_type_display(),
+                         step_title(session, node_id) if on_this_flow else vote.target_id,
+                         _("Yes") if vote.helpful else _("No"), vote.get_reason_display() or "—"))
+        return _table([_("time"), _("on"), _("what"), _("helpful"), _("reason")], rows, mark_safe("data-walk-votes"))
 
     @admin.display(description=_("entry step"), ordering="entry_node")
     def entry(self, session):

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import FlowSession, LinkOpen, SessionEvent, Vote
 from .refcodes import new_ref_code
-from .safety import tracking_write
 
+logger = logging.getLogger(__name__)
 _REF_CODE_ATTEMPTS = 5
 
 
@@ -104,17 +105,25 @@ def code_request(*, flow_id: str, flow_version: str, locale: str, node_id: str, 
     return session
 
 
-@tracking_write()
-def link_open_count(*, flow_id: str, node_id: str, locale: str, day: datetime.date | None = None) -> None:
-    """Counts one opening of a step from a link: ONE upsert statement (SQLite ≥ 3.24 and PostgreSQL)."""
+def link_open_count(*, flow_id: str, node_id: str, locale: str, day: datetime.date | None = None) -> bool:
+    """Counts one opening of a step from a link: ONE upsert statement (SQLite ≥ 3.24 and PostgreSQL).
+
+    Best effort: it runs on a page view, which must not fail for a counter, so a database error is logged and
+    reported as False, never raised.
+    """
     table = connection.ops.quote_name(LinkOpen._meta.db_table)
     count = connection.ops.quote_name("count")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, flow_id, node_id, locale, {count}) VALUES (%s, %s, %s, %s, 1) "
-            f"ON CONFLICT (day, flow_id, node_id, locale) DO UPDATE SET {count} = {table}.{count} + 1",
-            [day or timezone.localdate(), flow_id, node_id, locale],
-        )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (day, flow_id, node_id, locale, {count}) VALUES (%s, %s, %s, %s, 1) "
+                f"ON CONFLICT (day, flow_id, node_id, locale) DO UPDATE SET {count} = {table}.{count} + 1",
+                [day or timezone.localdate(), flow_id, node_id, locale],
+            )
+    except DatabaseError:
+        logger.warning("link open not counted (%s:%s)", flow_id, node_id, exc_info=True)
+        return False
+    return True
 
 
 @dataclass(frozen=True)

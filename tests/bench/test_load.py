@@ -61,3 +61,26 @@ def test_a_walk_with_an_error_is_not_finished_and_fails_the_run(live_server, tra
     records = load.run_load([live_server.url + "/nowhere"], walks=1, concurrency=1, locales=["it"], seed=1,
                             timeout=10)
     assert not records[0].finished and "status 404" in records[0].errors[0]
+
+
+def test_a_request_closed_before_any_answer_is_sent_once_more_and_counted(monkeypatch):
+    import http.client
+    import random
+
+    import requests
+    import urllib3
+
+    closed = requests.ConnectionError(urllib3.exceptions.ProtocolError(
+        "Connection aborted.", http.client.RemoteDisconnected("Remote end closed connection without response")))
+    reset = requests.ConnectionError(urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError()))
+    walker = load.Walker(0, "http://example.invalid", "it", random.Random(1), timeout=1)
+    calls = []
+
+    def request(method, url, **kwargs):
+        calls.append(url)
+        raise closed if len(calls) == 1 else reset
+
+    monkeypatch.setattr(walker.http, "request", request)
+    assert walker.fetch("POST", "http://example.invalid/x") is None
+    assert len(calls) == 2 and walker.record.resent == 1  # sent again once, then the reset is an error
+    assert "ConnectionError" in walker.record.errors[0]

@@ -229,6 +229,10 @@ class TestCachingAndIndexing:
         response = client.get(step_url("wait_review_pending"))
         assert attr_values(response, "data-session-ref") and "no-store" in response["Cache-Control"]
 
+    def test_step_pages_vary_on_the_cookie_that_holds_the_walk(self, client):
+        for response in (client.get(step_url("reason")), client.get(step_url("start"))):
+            assert "Cookie" in response["Vary"] and "HX-Request" in response["Vary"]
+
     def test_every_step_but_the_first_is_noindex(self, client):
         assert 'name="robots"' not in client.get(step_url("start")).content.decode()
         for node_id in PERMALINKS[1:]:
@@ -238,7 +242,7 @@ class TestCachingAndIndexing:
         lines = client.get("/robots.txt").content.decode().splitlines()
         for lang in ("it", "en"):
             assert f"Disallow: /{lang}/guide/" in lines
-            assert f"Allow: /{lang}/guide/blocked-number/start/$" in lines
+            assert f"Allow: /{lang}/guide/blocked-number/start/" in lines
         assert "Disallow: /staff/" in lines and "Disallow: /admin/" in lines
 
 

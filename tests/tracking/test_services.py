@@ -125,3 +125,14 @@ def test_a_link_open_without_a_day_counts_today():
 @pytest.mark.parametrize("garbage", [None, "", "not-a-uuid", "00000000-0000-0000-0000-000000000000"])
 def test_session_exists_is_false_for_garbage(garbage):
     assert services.session_exists(session_id=garbage) is False
+
+
+def test_a_link_open_that_cannot_be_written_is_logged_not_raised(caplog):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    with mock.patch("portal.tracking.services.connection.cursor", side_effect=OperationalError("database is down")):
+        assert services.link_open_count(flow_id="f", node_id="n", locale="it") is False
+    assert "link open not counted" in caplog.text
+    assert services.link_open_count(flow_id="f", node_id="n", locale="it") is True

@@ -135,7 +135,7 @@ class TestAdmin:
         assert ">product<" not in body and ">review_requested<" not in body and ">platform<" not in body
         started = timezone.localtime(session.started_at).strftime("%Y-%m-%d %H:%M:%S")
         assert started in body
-        assert 'id="votes-group"' in body and 'id="events-group"' in body
+        assert "<table data-walk-events>" in body and "<table data-walk-votes>" in body
         try:
             from django.urls import reverse
 
@@ -168,3 +168,21 @@ class TestAdmin:
     def test_the_admin_needs_a_staff_login(self, client):
         response = client.get("/admin/tracking/flowsession/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_session_page_reads_the_words_once_however_long_the_walk(admin_client, client,
+                                                                   django_assert_max_num_queries):
+    client.post(start_url())
+    for node_id, answer_id in [("start", "continue"), ("product", "platform"), ("review_requested", "no")]:
+        client.post(step_url(node_id), {"answer": answer_id})
+    session = FlowSession.objects.get()
+    admin_client.get(f"/admin/tracking/flowsession/{session.pk}/change/")
+    # login session and user, the session, its events, its votes, the text revision
+    with django_assert_max_num_queries(7):
+        admin_client.get(f"/admin/tracking/flowsession/{session.pk}/change/")
+    for _ in range(3):  # a longer walk: changed answers add events, not queries
+        for answer_id in ("app", "platform"):
+            client.post(step_url("product"), {"answer": answer_id})
+    assert session.events.count() > 8
+    with django_assert_max_num_queries(7):
+        admin_client.get(f"/admin/tracking/flowsession/{session.pk}/change/")
