@@ -29,9 +29,7 @@ def tracking_write(default=None):
             try:
                 return write(*args, **kwargs)
             except DatabaseError as error:
-                with _lock:
-                    _failed[write.__name__] += 1
-                    total = sum(_failed.values())
+                total = count_failed_write(write.__name__)
                 logger.warning("tracking write %s failed (%d failed in this process): %s", write.__name__, total,
                                error)
                 return default
@@ -39,6 +37,13 @@ def tracking_write(default=None):
         return wrapper
 
     return decorate
+
+
+def count_failed_write(name: str) -> int:
+    """Counts one failed tracking write of kind `name`; returns how many failed in this process."""
+    with _lock:
+        _failed[name] += 1
+        return sum(_failed.values())
 
 
 def failed_writes() -> dict[str, int]:
