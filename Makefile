@@ -6,7 +6,7 @@ MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup check messages clean bench-kb
+.PHONY: run test setup check messages clean screenshots bench-kb
 
 run: setup
 	$(MANAGE) runserver $(HOST):$(PORT)
@@ -29,6 +29,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 # After changing a {% translate %} string: refresh the .po files, then translate the new entries.
 messages: $(VENV)/.installed
 	$(MANAGE) makemessages -l it -l en --ignore $(VENV) --ignore node_modules --ignore staticfiles --no-obsolete --no-location
+
+# Refresh docs/screenshots/ (home, question, outcome, article at phone and desktop size; dark mode at phone size).
+screenshots: setup
+	DJANGO_DEBUG=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/screenshots.py
 
 # Search, home and topic timings for 11, 2,000 and 20,000 articles per language, SQLite and PostgreSQL (README).
 bench-kb: $(VENV)/.installed

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
 
 
 def site(request):
@@ -15,4 +16,6 @@ def site(request):
         for code, _ in settings.LANGUAGES
         if code != current
     ]
-    return {"language_switch": switch}
+    operator = getattr(settings, "OPERATOR", None) or {}
+    site_name = operator.get("site_name") if isinstance(operator, dict) else getattr(operator, "site_name", "")
+    return {"language_switch": switch, "site_name": site_name or _("Help for blocked business numbers")}

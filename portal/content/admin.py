@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -22,6 +23,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from portal.flows.registry import all_flows, step_ref
 
 from .markdown import render_markdown
+from . import admin_words  # noqa: F401  (the admin sentences we translate ourselves)
 from .models import Article, StepText, article_link_base
 
 LOCALE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
@@ -46,10 +48,15 @@ class MarkdownPreviewWidget(forms.Textarea):
             "data-hx-vals": json.dumps({"field": name, **({"locale": self.locale} if self.locale else {})}),
         })
         textarea = super().render(name, value, attrs, renderer)
+        # htmx puts the sanitized HTML in the hidden element; admin-preview.js shows it in a sandboxed frame
+        # that uses the site's own stylesheet (srcdoc: no request, so no frame-src or X-Frame-Options to relax).
         return format_html(
-            '{}<div class="markdown-preview"><p class="help">{}</p><div id="{}" class="markdown-preview__body" '
-            'aria-live="polite"></div></div>',
-            textarea, _("Preview (rendered and sanitized exactly as on the site):"), preview_id,
+            '{}<div class="markdown-preview"><p class="help">{}</p>'
+            '<div id="{}" class="markdown-preview__source" hidden data-frame="{}-frame" data-stylesheet="{}" '
+            'data-lang="{}"></div>'
+            '<iframe id="{}-frame" class="markdown-preview__frame" sandbox="allow-same-origin" title="{}"></iframe></div>',
+            textarea, _("Preview (rendered and sanitized exactly as on the site):"), preview_id, preview_id,
+            static("css/site.css"), self.locale or "it", preview_id, _("Preview"),
         )
 
 
@@ -73,8 +80,51 @@ class TextDiffContextHelper(HistoricalRecordContextHelper):
         )
 
 
+def version_diff(model, current, version) -> list[tuple[str, str, str]]:
+    """(field label, current value, this version's value) for every field that differs; long texts show only the
+    lines that differ, marked <del> (only in the current text) and <ins> (only in this version)."""
+    rows = []
+    for field in model._meta.fields:
+        if field.primary_key or not field.editable:
+            continue
+        now, then = getattr(current, field.attname, None), getattr(version, field.attname, None)
+        if now == then:
+            continue
+        if isinstance(now, str) and isinstance(then, str) and ("\n" in now or "\n" in then):
+            only_now, only_then = [], []
+            for line in difflib.ndiff(now.splitlines(), then.splitlines()):
+                if line.startswith("- "):
+                    only_now.append(line[2:])
+                elif line.startswith("+ "):
+                    only_then.append(line[2:])
+            shown_now = format_html("<del>{}</del>", mark_safe("<br>".join(map(escape, only_now)))) if only_now else "—"
+            shown_then = (
+                format_html("<ins>{}</ins>", mark_safe("<br>".join(map(escape, only_then)))) if only_then else "—"
+            )
+        else:
+            shown_now, shown_then = _shown(now), _shown(then)
+        rows.append((str(field.verbose_name).capitalize(), shown_now, shown_then))
+    return rows
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
 class AdminEditMixin:
     """Marks rows edited in the admin, so that `import_kb` never overwrites them."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """The revert page also shows how that version differs from the current text."""
+        current = self.model.objects.filter(pk=object_id).first()
+        version = self.model.history.filter(pk=version_id).first()
+        diff = version_diff(self.model, current, version) if current and version else []
+        return super().history_form_view(request, object_id, version_id, {**(extra_context or {}),
+                                                                          "version_diff": diff})
 
     def get_historical_record_context_helper(self, request, historical_record):
         return TextDiffContextHelper(self.model, historical_record)
@@ -84,7 +134,7 @@ class AdminEditMixin:
         super().save_model(request, obj, form, change)
 
     class Media:
-        js = ("django_htmx/htmx-2.min.js",)
+        js = ("django_htmx/htmx-2.min.js", "js/admin-preview.js")
         css = {"all": ("css/admin.css",)}
 
 
@@ -104,8 +154,61 @@ class TranslationOutdatedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LinesField(forms.CharField):
+    """A list kept as JSON, edited as text: one item per line (or separated by commas)."""
+
+    def __init__(self, *, separator: str = "\n", item_field: forms.Field | None = None, **kwargs):
+        self.separator = separator
+        self.item_field = item_field
+        widget = forms.Textarea(attrs={"rows": 6, "class": "vLargeTextField"}) if separator == "\n" else forms.TextInput(
+            attrs={"class": "vTextField"})
+        super().__init__(widget=widget, required=False, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return (self.separator if self.separator == "\n" else ", ").join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        parts = text.splitlines() if self.separator == "\n" else text.replace("\n", ",").split(",")
+        items = [part.strip() for part in parts if part.strip()]
+        if self.item_field is not None:
+            items = [self.item_field.clean(item) for item in items]
+        return list(dict.fromkeys(items))  # once each, in the order written
+
+
+def step_choices() -> list[tuple[str, str]]:
+    """Every step of every flow as "flow_id:node_id", named by its Italian title (one query)."""
+    titles = {(flow_id, node_id): title for flow_id, node_id, title in
+              StepText.objects.filter(locale="it").values_list("flow_id", "node_id", "title")}
+    return [
+        (f"{flow.id}:{node.id}", f"{titles.get((flow.id, node.id), node.id)} ({node.id})")
+        for flow in all_flows().values()
+        for node in flow.nodes.values()
+    ]
+
+
 class ArticleForm(forms.ModelForm):
-    locale = forms.ChoiceField(choices=LOCALE_CHOICES)
+    locale = forms.ChoiceField(label=_("language"), choices=LOCALE_CHOICES)
+    tags = LinesField(label=_("tags"), separator=",", help_text=_("Words separated by commas."))
+    sources = LinesField(
+        label=_("sources"), item_field=forms.URLField(assume_scheme="https"),
+        help_text=_("One address per line. The site shows each as the site's name and the page's title."),
+    )
+    steps = forms.MultipleChoiceField(
+        label=_("guide steps"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("The steps of the guide that link to this article."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = step_choices()
+        known = {value for value, _label in choices}
+        # A stored reference the flow no longer has stays visible, so that saving shows why it is refused.
+        extra = [(value, value) for value in (self.initial.get("steps") or []) if value not in known]
+        self.fields["steps"].choices = choices + extra
+        self.fields["position"].required = False  # empty: the default place, by title
 
     class Meta:
         model = Article
@@ -113,9 +216,6 @@ class ArticleForm(forms.ModelForm):
                   "sources", "steps", "updated", "published"]
         widgets = {"body": MarkdownPreviewWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["position"].required = False  # empty: the default place, by title
 
     def clean_position(self):
         position = self.cleaned_data.get("position")

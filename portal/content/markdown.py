@@ -57,3 +57,47 @@ def _render(text: str, link_base: str) -> str:
     )
     # nh3 serializes attributes with double quotes and escapes quotes inside values, so this only sees real hrefs.
     return EXTERNAL_LINK.sub(r'<a \1href="\2" rel="noopener noreferrer"', clean)
+
+
+H2 = re.compile(r"<h2>(?P<text>.*?)</h2>", re.S)
+
+
+def heading_anchors(html: str) -> tuple[str, list[tuple[str, str]]]:
+    """Gives each <h2> of sanitized HTML an id, for a table of contents; returns the HTML and (id, text) pairs.
+
+    The ids are made here, after nh3, from the heading's own text (prefixed, so they never clash with the page's)."""
+    from django.utils.html import strip_tags
+    from django.utils.text import slugify
+
+    toc: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def anchor(match: re.Match) -> str:
+        text = " ".join(strip_tags(match["text"]).split())
+        base = f"s-{slugify(text) or len(toc) + 1}"
+        anchor_id, n = base, 2
+        while anchor_id in seen:
+            anchor_id, n = f"{base}-{n}", n + 1
+        seen.add(anchor_id)
+        toc.append((anchor_id, text))
+        return f'<h2 id="{anchor_id}">{match["text"]}</h2>'
+
+    return H2.sub(anchor, html), toc
+
+
+#: A closing paragraph that only lists links after a label: "Fonti: [Meta](…), [Wati](…)."
+_SOURCES_PARAGRAPH = re.compile(
+    r"<p>(?P<label>[^<:]{1,30}):\s*(?P<links>(?:<a [^>]*>[^<]*</a>[\s,;.]*)+)</p>\s*$", re.S
+)
+_LINK = re.compile(r'<a [^>]*href="(?P<href>[^"]*)"[^>]*>(?P<text>[^<]*)</a>')
+
+
+def split_sources(html: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """Takes a closing "Label: link, link." paragraph off sanitized HTML, to show it as a collapsed list.
+
+    Returns (the HTML without it, the label, [(href, text)]); without such a paragraph, (html, "", [])."""
+    match = _SOURCES_PARAGRAPH.search(html)
+    if not match:
+        return html, "", []
+    links = [(m["href"], m["text"]) for m in _LINK.finditer(match["links"])]
+    return html[: match.start()].rstrip(), match["label"].strip(), links

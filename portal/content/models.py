@@ -71,9 +71,9 @@ class ImportTracked(models.Model):
     """Bookkeeping shared by everything `import_kb` seeds, so an admin edit is never overwritten."""
 
     file_hash = models.CharField(max_length=64, blank=True, editable=False)
-    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    imported_at = models.DateTimeField(_("imported from kb/"), null=True, blank=True, editable=False)
     edited_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text=_("Last change made in the admin.")
+        _("edited in the admin"), null=True, blank=True, editable=False, help_text=_("Last change made in the admin.")
     )
 
     class Meta:
@@ -107,7 +107,11 @@ class Article(ImportTracked):
                     "articles with the same position are listed by title."),
     )
 
-    history = HistoricalRecords(excluded_fields=["body_html", "body_text", "file_hash", "imported_at"])
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "body_text", "file_hash", "imported_at"],
+        verbose_name=_("article version"),
+        verbose_name_plural=_("article versions"),
+    )
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -153,7 +157,11 @@ class StepText(ImportTracked):
     body_html = models.TextField(editable=False)
     answers = models.JSONField(_("answer labels"), default=dict, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["body_html", "file_hash", "imported_at"])
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "file_hash", "imported_at"],
+        verbose_name=_("step text version"),
+        verbose_name_plural=_("step text versions"),
+    )
 
     class Meta:
         verbose_name = _("step text")

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -16,9 +17,15 @@ from portal.flows.registry import all_flows, step_ref
 
 from .articles import TOPIC_PAGE_SIZE, TopicList, article_lookup, article_page, article_url, topic_url
 from .guides import guide_cards
+from .markdown import heading_anchors, split_sources
 from .models import Article, Topic
 from .search import search as search_kb
+from .sources import sources_merged
 from .steps import step_texts
+
+
+#: A table of contents from this many sections up: a shorter article is read at a glance.
+TOC_MIN_HEADINGS = 3
 
 
 @require_GET
@@ -30,9 +37,16 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(found, str):
         return redirect(found, permanent=True)
     page = article_page(found, locale)
+    body, _label, named = split_sources(found.body_html)  # the closing "Fonti: …" line joins the list below
+    body, toc = heading_anchors(body)
+    topic = Topic(found.topic) if found.topic in Topic.values else None
     return render(request, "content/article.html", {
         "page": page,
         "article": found,
+        "body": mark_safe(body),  # sanitized at save (render_markdown); heading_anchors only adds ids it made
+        "toc": toc if len(toc) >= TOC_MIN_HEADINGS else [],
+        "topic": {"label": topic.label, "url": topic_url(topic.value, locale)} if topic else None,
+        "sources": sources_merged(found.sources or [], named),
         "steps": _steps_using(found, locale),
         "guides": guide_cards(locale),
         "language_links": [{"code": code, "url": url, "name": translation.get_language_info(code)["name_local"]}

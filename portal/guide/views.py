@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import unescape
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -14,14 +19,17 @@ from django.views.decorators.vary import vary_on_headers
 
 from portal.content.articles import home_topics
 from portal.content.guides import guide_cards
+from portal.content.markdown import split_sources
+from portal.content.sources import source_from
 from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import Flow, Node, Outcome
 from portal.flows.registry import get_flow
+from portal.flows.resolver import resolve_node
 from portal.http import method_not_allowed, permanent_redirect_keep_method, see_other
 from portal.tracking import services as tracking
 
 from .forms import AnswerForm
-from .walks import Position, remember_walks, walk_answer, walk_begin, walk_code_request, walk_position
+from .walks import Position, remember_walks, walk_answer, walk_begin, walk_code_request, walk_load, walk_position
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -36,9 +44,30 @@ def flow_start(request: HttpRequest, flow_slug: str) -> HttpResponse:
         return method_not_allowed(request, ["GET", "HEAD", "POST"])
     flow = _flow_or_404(flow_slug)
     if request.method == "POST":
-        walk_begin(request, flow, entry=flow.start, locale=get_language())
+        walk_begin(request, flow, entry=flow.start, locale=get_language(), restart=True)
         return see_other(node_url(flow, flow.nodes[flow.start]))
     return redirect(node_url(flow, flow.nodes[flow.start]))
+
+
+@vary_on_headers("HX-Request")
+def restart_confirm(request: HttpRequest, flow_slug: str) -> HttpResponse:
+    """GET: "start again?" with the way back to the step the walk is at; the form POSTs to flow_start."""
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(request, ["GET", "HEAD"])
+    flow = _flow_or_404(flow_slug)
+    walk = walk_load(request, flow)
+    current = resolve_node(flow, walk.answers, walk.entry).current if walk else flow.nodes[flow.start]
+    context = {
+        "flow": flow,
+        "start_url": reverse("guide:flow", args=[flow.slug]),
+        "return_url": node_url(flow, current),
+    }
+    template = "guide/restart.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#step"
+    response = render(request, template, context)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @vary_on_headers("HX-Request")
@@ -60,6 +89,9 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
           status: int = 200) -> HttpResponse:
     locale = get_language()
     position = walk_position(flow, node, request)
+    if not position.on_walk and position.other is not None and node.id in position.other.discarded:
+        # Browser Back after "start again": the visitor's walk is the new one, not a page opened from a link.
+        return redirect(node_url(flow, position.other_resolution.current))
     if not position.on_walk and node.id != flow.start and request.method == "GET":
         # Opened from a link (or away from the visitor's walk): counted in aggregate, no session.
         tracking.link_open_count(flow_id=flow.id, node_id=node.id, locale=locale)
@@ -118,6 +150,13 @@ class AnsweredQuestion:
 
 
 @dataclass(frozen=True)
+class StepBody:
+    html: str
+    sources_label: str
+    sources: tuple  # (href, link text, site) already escaped by the sanitizer
+
+
+@dataclass(frozen=True)
 class StepPage:
     """Everything the step template shows, looked up once."""
 
@@ -125,7 +164,8 @@ class StepPage:
     node: Node
     text: StepText
     url: str
-    restart_url: str
+    restart_url: str  # "start again?": the confirmation page
+    start_url: str  # POST here to start a new walk
     ref_code: str
     number: int  # 1-based position of this node in the walk
     max_steps: int  # the most steps this walk can take from its entry, along the longest branch
@@ -147,6 +187,24 @@ class StepPage:
     def entered_by_link(self) -> bool:
         """This is the step the visitor landed on from a link: earlier answers are unknown."""
         return self.deep_link and self.number == 1
+
+    @cached_property
+    def body(self) -> StepBody:
+        """The step's text, with a closing "Sources: …" paragraph taken off to show as a collapsed list."""
+        html, label, links = split_sources(str(self.text.body_html or ""))
+        return StepBody(
+            html=mark_safe(html),  # sanitized by render_markdown; split_sources only cuts it
+            sources_label=label,
+            sources=tuple(
+                (mark_safe(href), mark_safe(text), source_from(unescape(href)).site) for href, text in links
+            ),
+        )
+
+    @property
+    def description(self) -> str:
+        """A line or two for search results and link previews: the step's hint, else the start of its text."""
+        text = self.text.hint or strip_tags(str(self.text.body_html or ""))
+        return Truncator(" ".join(text.split())).chars(160)
 
     @property
     def first_input_id(self) -> str:
@@ -185,7 +243,8 @@ class StepPage:
             node=node,
             text=text,
             url=node_url(flow, node),
-            restart_url=reverse("guide:flow", args=[flow.slug]),
+            restart_url=reverse("guide:restart", args=[flow.slug]),
+            start_url=reverse("guide:flow", args=[flow.slug]),
             ref_code=walk.ref_code,
             number=index + 1,
             max_steps=index + flow.depth[node.id],

@@ -38,6 +38,9 @@ class Walk:
     ref_code: str
     entry: str
     answers: list[Step] = field(default_factory=list)
+    #: The node ids of the walk that "start again" threw away: opening one of them again (browser Back) returns to
+    #: this walk instead of showing it as a page opened from a link.
+    discarded: list[str] = field(default_factory=list)
 
     @property
     def tracked(self) -> bool:
@@ -96,7 +99,11 @@ def _parse(data: dict) -> Walk | None:
         if not (isinstance(step, list) and len(step) == 2 and all(isinstance(part, str) for part in step)):
             return None
         steps.append((step[0], step[1]))
-    return Walk(session_id=sid or None, ref_code=ref if sid else "", entry=entry, answers=steps)
+    discarded = data.get("discarded", [])
+    if not (isinstance(discarded, list) and len(discarded) <= _MAX_ANSWERS and all(isinstance(d, str) for d in discarded)):
+        discarded = []
+    return Walk(session_id=sid or None, ref_code=ref if sid else "", entry=entry, answers=steps,
+                discarded=discarded)
 
 
 def walk_load(request: HttpRequest, flow: Flow) -> Walk | None:
@@ -115,6 +122,7 @@ def walk_save(request: HttpRequest, flow: Flow, walk: Walk) -> None:
         "ref": walk.ref_code,
         "entry": walk.entry,
         "answers": [list(step) for step in walk.answers],
+        **({"discarded": walk.discarded} if walk.discarded else {}),
     }
     setattr(request, _DIRTY_ATTR, True)
 
@@ -163,13 +171,16 @@ def walk_position(flow: Flow, node: Node, request: HttpRequest) -> Position:
 # The POSTs that move a walk ----------------------------------------------------------------------------------
 
 
-def walk_begin(request: HttpRequest, flow: Flow, *, entry: str, locale: str) -> Walk:
+def walk_begin(request: HttpRequest, flow: Flow, *, entry: str, locale: str, restart: bool = False) -> Walk:
     """A new walk with a new tracked session, entered at `entry` (the Start button, or a first answer / vote /
-    code request on a step opened from a link). Replaces the visitor's walk of this flow."""
+    code request on a step opened from a link). Replaces the visitor's walk of this flow; with `restart` ("start
+    again"), it remembers the steps of the walk it replaces (see Walk.discarded)."""
+    old = walk_load(request, flow) if restart else None
+    discarded = list(resolve_node(flow, old.answers, old.entry).path) if old else []
     session = _session_start(flow_id=flow.id, flow_version=flow.version, locale=locale, entry_node=entry)
     # Without the database the walk starts untracked; its next answer tries to start the session again.
     walk = Walk(session_id=str(session.pk) if session else None, ref_code=session.ref_code if session else "",
-                entry=entry)
+                entry=entry, discarded=discarded)
     walk_save(request, flow, walk)
     return walk
 

@@ -157,6 +157,10 @@ class GuideBrowser:
                 self.play(move)
             self.page.wait_for_url(self.url(step_url(self.flow, question, "en")))
             self.page.wait_for_selector(f'#step[data-node="{question.id}"]', state="attached")
+        elif page_type == "restart":
+            self.walk_to_outcome("appeal")
+            self.page.click("#step a[data-restart]")
+            self.page.wait_for_selector('#step[data-node="restart"]')
         elif page_type == "article-feedback-reasons":
             self.page.goto(self.url(content_url(page_type)))
             self.page.click('#feedback button[name=helpful][value="no"]')

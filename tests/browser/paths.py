@@ -29,6 +29,7 @@ PAGE_TYPES = (
     "article-feedback-reasons",
     "search-results",
     "search-empty",
+    "restart",
 )
 
 #: Page types whose content comes from the imported knowledge base.
@@ -100,6 +101,12 @@ def start_url(flow: Flow, lang: str = "it") -> str:
     """Where the home page's "Start the guide" form posts."""
     with translation.override(lang):
         return reverse("guide:flow", args=[flow.slug])
+
+
+def restart_url(flow: Flow, lang: str = "it") -> str:
+    """The "start again?" confirmation page."""
+    with translation.override(lang):
+        return reverse("guide:restart", args=[flow.slug])
 
 
 def step_url(flow: Flow, node: Node, lang: str = "it") -> str:

@@ -20,3 +20,21 @@ def test_page_type_has_no_axe_violations_on_a_phone(phone_guide, axe, imported, 
     phone_guide.open_page_type(page_type)
     violations = axe(phone_guide.page)
     assert violations == [], f"{page_type} at {phone_guide.page.url}:\n{describe(violations)}"
+
+
+@pytest.fixture
+def dark_phone_guide(new_context, live_server, flow):
+    from .conftest import PHONE
+    from .driver import GuideBrowser
+
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
+    return GuideBrowser(context.new_page(), live_server.url, flow)
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+def test_page_type_has_no_axe_violations_in_dark_mode(dark_phone_guide, axe, imported, page_type):
+    """The same in dark mode (prefers-color-scheme: dark): contrast is checked against the dark colours."""
+    dark_phone_guide.open_page_type(page_type)
+    assert dark_phone_guide.page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    violations = axe(dark_phone_guide.page)
+    assert violations == [], f"{page_type} (dark) at {dark_phone_guide.page.url}:\n{describe(violations)}"

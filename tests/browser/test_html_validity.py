@@ -10,6 +10,7 @@ from .paths import (
     home_url,
     missing_step_url,
     path_to_outcome,
+    restart_url,
     start_url,
 )
 
@@ -63,6 +64,10 @@ class ClientVisitor:
             for move in moves:
                 response = self.play(response, move.answer_id)
             return response
+        if page_type == "restart":
+            moves, _ = path_to_outcome(self.flow, "appeal")
+            self.walk(moves)
+            return self.client.get(restart_url(self.flow))
         if page_type == "article-feedback-reasons":
             url = content_url(page_type)
             self.client.post("/it/feedback/", {"target": "article:appeal", "helpful": "no", "next": url})

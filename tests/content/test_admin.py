@@ -15,8 +15,8 @@ def article_form_data(article, **changes):
     data = {
         "locale": article.locale, "slug": article.slug, "translation_key": article.translation_key,
         "title": article.title, "summary": article.summary, "body": article.body, "topic": article.topic,
-        "tags": __import__("json").dumps(article.tags), "sources": __import__("json").dumps(article.sources),
-        "steps": __import__("json").dumps(article.steps), "updated": article.updated.isoformat(),
+        "tags": ", ".join(article.tags), "sources": "\n".join(article.sources),
+        "steps": list(article.steps), "updated": article.updated.isoformat(),
         "published": "on" if article.published else "",
     }
     data.update(changes)

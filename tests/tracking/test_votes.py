@@ -22,10 +22,14 @@ def vote(client, target, helpful=None, reason=None, next_url="/it/", **extra):
     return client.post(FEEDBACK, data, **extra)
 
 
-def test_widget_is_on_articles_steps_and_outcomes(client, imported):
+def test_widget_is_on_articles_and_outcomes_only(client, imported, flow):
+    """Asking "was this helpful?" on a question interrupts the task: only outcomes and articles ask it."""
     assert 'name="target" value="article:appeal"' in client.get("/it/articles/fare-ricorso/").content.decode()
     client.post(start_url())
-    assert 'value="step:blocked_number:start"' in client.get(step_url("start")).content.decode()
+    for node in flow.nodes.values():
+        if not node.is_outcome:
+            body = client.get(step_url(node.id)).content.decode()
+            assert 'id="feedback"' not in body and 'name="helpful"' not in body, f"{node.id} asks for feedback"
     assert 'value="outcome:blocked_number:appeal_spam"' in client.get(step_url("appeal_spam")).content.decode()
 
 
