@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "portal.content",
     "portal.tracking",
     "portal.guide",
+    "portal.staff",
 ]
 
 MIDDLEWARE = [

@@ -26,4 +26,5 @@ urlpatterns += i18n_patterns(
     path("guide/", include("portal.guide.urls")),
     path("", include("portal.content.urls")),
     path("", include("portal.tracking.urls")),
+    path("staff/", include("portal.staff.urls")),
 )

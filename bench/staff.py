@@ -1,0 +1,124 @@
+#!/usr/bin/env python
+"""Times every staff page against a PostgreSQL database holding N tracked walks, and prints a table.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/staff.py --sessions 1000000
+
+Creates the walks first when the database has fewer (manage.py generate_sessions: COPY, indexes built after the
+load, rollups computed; about ten minutes for a million on a 2-core machine), then renders each page in-process
+with production settings (DEBUG off) through Django's test client, signed in as a Support user: a warm-up, then
+--runs timed requests; prints the median and the slowest, the SQL query count, and whether the median meets the
+500 ms target. A benchmark, not a test: it measures, it does not fail on a slow page. Exits 2 without PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TARGET_MS = 500
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=1_000_000, help="walks the database must hold (default 1M)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--days", type=int, default=90, help="generated walks start over this many days")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    os.environ.pop("DJANGO_DEBUG", None)
+    # Production settings, but plain HTTP in-process: no HTTPS redirect, no secure-only cookies.
+    os.environ.update(DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_SECURE_COOKIES="0", DJANGO_HSTS_SECONDS="0")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "ERROR")
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        print("bench/staff.py needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from portal.staff.access import SUPPORT_GROUP
+    from portal.tracking.models import FlowSession
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    with open(os.devnull, "w") as quiet:
+        call_command("import_kb", verbosity=0, stdout=quiet)
+    have = FlowSession.objects.count()
+    if have < args.sessions:
+        print(f"The database has {have} walks; generating {args.sessions - have} more …", flush=True)
+        call_command("generate_sessions", args.sessions - have, days=args.days, verbosity=1)
+        have = FlowSession.objects.count()
+    call_command("staff_rollup", verbosity=0)
+
+    setup_test_environment()  # lets the test client run with DEBUG off
+    user, _created = User.objects.get_or_create(username="bench-support", defaults={"is_staff": True})
+    user.groups.add(Group.objects.get(name=SUPPORT_GROUP))
+    client = Client()
+    client.force_login(user)
+    code = FlowSession.objects.order_by("-started_at").values_list("ref_code", flat=True).first() or "AAAA-2222"
+    step = FlowSession.objects.exclude(last_node="").values_list("last_node", flat=True).first() or ""
+    pages = [
+        ("staff home", "/it/staff/"),
+        ("look-up (a code as dictated)", f"/it/staff/lookup/?code={code.lower().replace('-', '+')}"),
+        ("look-up (unknown code)", "/it/staff/lookup/?code=ZZZZ-ZZZZ"),
+        ("step links", "/it/staff/links/"),
+        ("dashboard, 30 days", "/it/staff/dashboard/"),
+        ("dashboard, 7 days, English", "/en/staff/dashboard/?period=7&locale=en"),
+        ("dashboard, 90 days", "/it/staff/dashboard/?period=90"),
+        ("dashboard, 90 days, one step", f"/it/staff/dashboard/?period=90&step={step}"),
+        ("dashboard, chosen dates (1 year)", "/it/staff/dashboard/?period=dates&start="
+         f"{_days_ago(365)}&end={_days_ago(0)}"),
+        ("CSV: answers, 90 days", "/it/staff/dashboard/answers.csv?period=90"),
+        ("CSV: trend, 90 days", "/it/staff/dashboard/trend.csv?period=90"),
+        ("flow map, 30 days", "/it/staff/flow-map/"),
+        ("flow map, 90 days", "/it/staff/flow-map/?period=90"),
+    ]
+    print(f"\nStaff pages with {have:,} walks on PostgreSQL {connection.pg_version}, {args.runs} runs each, "
+          f"after one warm-up (in-process, production settings)\n")
+    print(f"| {'page':34} | status | median ms | max ms | queries | < {TARGET_MS} ms |")
+    print(f"|{'-' * 36}|--------|-----------|--------|---------|----------|")
+    slow = 0
+    for name, url in pages:
+        client.get(url)
+        times, status, queries = [], None, 0
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - began) * 1000)
+            status, queries = response.status_code, len(captured.captured_queries)
+        median = statistics.median(times)
+        good = median < TARGET_MS and status in (200, 404)  # 404: the unknown code's answer
+        slow += not good
+        print(f"| {name:34} | {status:6} | {median:9.0f} | {max(times):6.0f} | {queries:7} | "
+              f"{'yes' if good else 'NO':8} |", flush=True)
+    print(f"\n{len(pages) - slow} of {len(pages)} pages answered under {TARGET_MS} ms (median).")
+    return 0
+
+
+def _days_ago(days: int) -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
