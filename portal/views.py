@@ -1,4 +1,7 @@
 from django.http import HttpRequest, HttpResponse
+
+from .errors import RETRY_AFTER
+from .health import cache_ready, database_ready
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -7,8 +10,20 @@ from django.views.decorators.vary import vary_on_headers
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
-    """The benchmark's baseline: no template, no database, a tiny body."""
+    """Liveness, and the benchmark's baseline: no template, no database, a tiny body."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness for a load balancer: 200 when the database (and a shared cache, if configured) answer, else 503
+    naming what is down, so traffic goes to another instance."""
+    down = [name for name, ready in (("database", database_ready()), ("cache", cache_ready())) if not ready]
+    if down:
+        response = HttpResponse(f"unavailable: {', '.join(down)}\n".encode(), content_type="text/plain", status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
+    return HttpResponse(b"ready\n", content_type="text/plain")
 
 
 @never_cache

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
+from django.db import DatabaseError
 from django.utils.safestring import SafeString, mark_safe
 
 from portal.flows.model import Flow, Node
@@ -25,6 +26,8 @@ from .models import GuideText as GuideTextRow
 from .models import StepText as StepTextRow
 from .models import TextRevision
 from .words import SOURCE_LOCALE, NodeText, node_text_problems
+
+logger = logging.getLogger(__name__)
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +95,15 @@ class StepTexts:
 
 
 def step_texts(flow: Flow, locale: str) -> StepTexts:
-    revision = TextRevision.current()
+    try:
+        revision = TextRevision.current()
+    except DatabaseError:  # the database is down: the words this process last read still make a page
+        with _lock:
+            words = next((words for key, words in _cache.items() if key[:2] == (flow.slug, flow.version)), None)
+        if words is None:
+            raise
+        logger.warning("step words of %s served from memory: the database is unavailable", flow.slug)
+        return StepTexts(flow, words, locale)
     key = (flow.slug, flow.version, revision)
     with _lock:
         words = _cache.get(key)

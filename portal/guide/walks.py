@@ -21,6 +21,7 @@ from portal.flows.model import Flow, Node
 from portal.flows.registry import all_flows, step_ref
 from portal.flows.resolver import Resolution, Step, answer_step, resolve_node
 from portal.tracking import services as tracking
+from portal.tracking.safety import tracking_write
 
 COOKIE_NAME = "walk"
 _SALT = "portal.guide.walks"
@@ -176,10 +177,17 @@ def walk_begin(request: HttpRequest, flow: Flow, *, entry: str, locale: str, res
     again"), it remembers the steps of the walk it replaces (see Walk.discarded)."""
     old = walk_load(request, flow) if restart else None
     discarded = list(resolve_node(flow, old.answers, old.entry).path) if old else []
-    session = tracking.session_start(flow_id=flow.id, flow_version=flow.version, locale=locale, entry_node=entry)
-    walk = Walk(session_id=str(session.pk), ref_code=session.ref_code, entry=entry, discarded=discarded)
+    session = _session_start(flow_id=flow.id, flow_version=flow.version, locale=locale, entry_node=entry)
+    # Without the database the walk starts untracked; its next answer tries to start the session again.
+    walk = Walk(session_id=str(session.pk) if session else None, ref_code=session.ref_code if session else "",
+                entry=entry, discarded=discarded)
     walk_save(request, flow, walk)
     return walk
+
+
+@tracking_write()
+def _session_start(**fields):
+    return tracking.session_start(**fields)
 
 
 def walk_answer(request: HttpRequest, flow: Flow, node: Node, answer_id: str, *, locale: str,
@@ -215,6 +223,7 @@ def walk_answer(request: HttpRequest, flow: Flow, node: Node, answer_id: str, *,
     return AnswerResult(node=target)
 
 
+@tracking_write()  # the database is down: the answer still moves the walk (in its cookie), untracked
 def _track_answer(flow: Flow, walk: Walk, node: Node, answer_id: str, target: Node, *, locale: str) -> None:
     outcome = target.outcome.value if target.outcome else ""
     for _attempt in range(2):

@@ -141,3 +141,15 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.target_type}:{self.target_id} {'+' if self.helpful else '-'}"
+
+
+class VoteQuota(models.Model):
+    """How many new votes one visitor cast in one clock hour (the vote limit). `visitor` is a keyed hash of the
+    random id in the visitor's vote cookie, never an IP address; rows of earlier hours are deleted."""
+
+    visitor = models.CharField(max_length=32)
+    window = models.IntegerField(db_index=True)  # hours since the epoch
+    count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visitor", "window"], name="vote_quota_one_row_per_hour")]

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .models import FlowSession, LinkOpen, SessionEvent, Vote
 from .refcodes import new_ref_code
+from .safety import count_failed_write
 
 logger = logging.getLogger(__name__)
 _REF_CODE_ATTEMPTS = 5
@@ -121,6 +122,7 @@ def link_open_count(*, flow_id: str, node_id: str, locale: str, day: datetime.da
                 [day or timezone.localdate(), flow_id, node_id, locale],
             )
     except DatabaseError:
+        count_failed_write("link_open_count")
         logger.warning("link open not counted (%s:%s)", flow_id, node_id, exc_info=True)
         return False
     return True

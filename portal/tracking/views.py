@@ -12,12 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.content.models import Article
 from portal.flows.registry import step_ref
 from portal.guide.walks import remember_walks, walk_session_for_vote
 from portal.http import method_not_allowed, see_other
 
 from . import services
-from .feedback import feedback_rate_limited, feedback_remember, feedback_state
+from .feedback import vote_allowed, visitor_votes
 from .models import Vote
 
 TARGET = re.compile(r"^(?P<type>article|step|outcome):(?P<id>[a-z0-9][a-z0-9_:-]{0,150})$")
@@ -33,7 +34,8 @@ class VoteForm(forms.Form):
     def clean_target(self):
         match = TARGET.match(self.cleaned_data["target"])
         if not match or not _target_exists(match["type"], match["id"]):
-            raise forms.ValidationError(_("We don't know this page."))
+            raise forms.ValidationError(_("We don't know this page: votes are only for the help centre's articles "
+                                          "and the guide's steps."))
         return self.cleaned_data["target"]
 
     def clean(self):
@@ -44,9 +46,11 @@ class VoteForm(forms.Form):
 
 
 def _target_exists(target_type: str, target_id: str) -> bool:
+    """Articles by translation key; steps and outcomes by flow node, of the right kind."""
     if target_type == "article":
-        return True  # articles are content; an unknown key only creates an orphan vote, never an error
-    return step_ref(target_id) is not None
+        return Article.objects.published().filter(translation_key=target_id).exists()
+    found = step_ref(target_id)
+    return found is not None and found[1].is_outcome == (target_type == "outcome")
 
 
 @remember_walks  # a vote on a guide step may start the visitor's tracked walk
@@ -57,19 +61,20 @@ def feedback(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _respond(request, form.cleaned_data.get("target", ""), status=400, errors=form.errors)
     target = form.cleaned_data["target"]
-    state = feedback_state(request, target)
+    votes = visitor_votes(request)
+    state = votes.state(target)
     helpful, reason = form.cleaned_data["helpful"], form.cleaned_data["reason"]
 
     if reason and not helpful:
         if state.vote_id is None or not services.vote_change(vote_id=state.vote_id, reason=reason):
             return _respond(request, target, status=400, errors={"reason": [_("Answer “Yes” or “No” first.")]})
-        feedback_remember(request, target, vote_id=state.vote_id, helpful=state.helpful, reason=reason)
+        votes.remember(target, vote_id=state.vote_id, helpful=state.helpful, reason=reason)
     else:
         is_helpful = helpful == "yes"
         if state.vote_id is not None and services.vote_change(vote_id=state.vote_id, helpful=is_helpful):
             vote_id = state.vote_id  # a second click changes the vote, it does not add one
         else:
-            if feedback_rate_limited(request):
+            if not vote_allowed(votes.visitor):
                 return _respond(request, target, status=429,
                                 errors={"__all__": [_("Thank you! You have sent many answers: try again later.")]})
             target_type, _colon, target_id = target.partition(":")
@@ -77,11 +82,11 @@ def feedback(request: HttpRequest) -> HttpResponse:
                 target_type=target_type, target_id=target_id, locale=get_language(), helpful=is_helpful,
                 session_id=walk_session_for_vote(request, target, locale=get_language()),
             ).pk
-        feedback_remember(request, target, vote_id=vote_id, helpful=is_helpful)
+        votes.remember(target, vote_id=vote_id, helpful=is_helpful)
 
     if request.htmx:
-        return _respond(request, target)
-    return see_other(_safe_next(request, form.cleaned_data.get("next")) + "#feedback")
+        return votes.write(_respond(request, target))
+    return votes.write(see_other(_safe_next(request, form.cleaned_data.get("next")) + "#feedback"))
 
 
 def _respond(request: HttpRequest, target: str, status: int = 200, errors=None) -> HttpResponse:
@@ -94,7 +99,7 @@ def _respond(request: HttpRequest, target: str, status: int = 200, errors=None) 
 
 
 def widget_context(request: HttpRequest, target: str, next_url: str, errors=None) -> dict:
-    state = feedback_state(request, target)
+    state = visitor_votes(request).state(target)
     reasons = Vote.HELPFUL_REASONS if state.helpful else Vote.UNHELPFUL_REASONS
     return {
         "target": target,

@@ -80,7 +80,7 @@ class TestTopicPage:
     def test_past_the_end_or_a_bad_page_is_a_404(self, client, imported, page):
         add_articles(45)
         response = client.get(f"/it/topics/capire/?page={page}")
-        assert response.status_code == 404
+        assert response.status_code == (400 if page == "%00" else 404)  # a NUL is refused at the edge (tests/edge)
 
     def test_unknown_topic_is_a_404(self, client, imported):
         assert client.get("/it/topics/nessuno/").status_code == 404

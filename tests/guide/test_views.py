@@ -180,7 +180,8 @@ class TestErrors:
         answer(client, "review_requested", "no")
         assert walk_state(client)["answers"] == [["start", "continue"], ["product", "platform"], ["review_requested", "no"]]
 
-    @pytest.mark.parametrize("cookie", ["garbage", "", "x" * 5000, "\u0000", "eyJhIjoxfQ:1abc:bad-signature"])
+    # A cookie with a NUL or other control character never gets this far: the edge answers 400 (tests/edge).
+    @pytest.mark.parametrize("cookie", ["garbage", "", "x" * 5000, "eyJhIjoxfQ:1abc:bad-signature"])
     def test_a_garbage_walk_cookie_is_no_walk(self, client, cookie):
         client.cookies["walk"] = cookie
         response = client.get(step_url("reason"))

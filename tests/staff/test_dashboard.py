@@ -223,7 +223,7 @@ def test_the_dashboard_page_shows_the_figures_charts_and_tables(support_client, 
     {"locale": "xx"},
     {"step": "no_such_step"},
     {"version": "v" * 200},
-    {"start": "\x00"},
+    # {"start": "\x00"}: a NUL never reaches the dashboard; the edge answers 400 (tests/edge).
 ])
 def test_bad_filters_are_a_clear_form_error_not_a_500(support_client, params):
     response = support_client.get(dashboard_url(), params)

@@ -2,8 +2,10 @@
 
 import pytest
 
-from portal.tracking.feedback import VOTES_PER_HOUR, feedback_rate_limited
-from portal.tracking.models import FlowSession, Vote
+from portal.content.models import Article
+from portal.flows.registry import get_flow
+from portal.tracking.feedback import COOKIE, VOTES_PER_HOUR, vote_allowed
+from portal.tracking.models import FlowSession, Vote, VoteQuota
 from tests.guide.helpers import start_url, step_url
 
 pytestmark = pytest.mark.django_db
@@ -103,28 +105,89 @@ def test_get_is_not_allowed(client):
     assert response.status_code == 405 and response["Allow"] == "POST"
 
 
+def real_targets() -> list[str]:
+    """Every page a vote may be about: published articles by translation key, steps and outcomes by node."""
+    flow = get_flow("blocked-number")
+    articles = sorted(set(Article.objects.published().values_list("translation_key", flat=True)))
+    return [f"article:{key}" for key in articles] + [
+        f"{'outcome' if node.is_outcome else 'step'}:{flow.id}:{node.id}" for node in flow.nodes.values()]
+
+
 def test_rate_limit_per_visitor(client, imported):
-    for number in range(VOTES_PER_HOUR):
-        assert vote(client, f"article:key-{number}", "yes").status_code == 303
-    response = vote(client, "article:one-too-many", "yes")
+    targets = real_targets()
+    assert len(targets) > VOTES_PER_HOUR
+    for target in targets[:VOTES_PER_HOUR]:
+        assert vote(client, target, "yes").status_code == 303
+    response = vote(client, targets[VOTES_PER_HOUR], "yes")
     assert response.status_code == 429
     assert "Hai inviato molte risposte" in response.content.decode()
     assert Vote.objects.count() == VOTES_PER_HOUR
+    # Changing an earlier vote is not a new vote: still allowed.
+    assert vote(client, targets[0], "no").status_code == 303
     # Another visitor is not affected.
     from django.test import Client
 
-    assert vote(Client(), "article:one-too-many", "yes").status_code == 303
+    assert vote(Client(), targets[VOTES_PER_HOUR], "yes").status_code == 303
 
 
-def test_rate_limit_window_moves_on(rf):
-    from django.contrib.sessions.backends.signed_cookies import SessionStore
-
-    request = rf.post("/")
-    request.session = SessionStore()
+def test_rate_limit_window_moves_on():
     for second in range(VOTES_PER_HOUR):
-        assert not feedback_rate_limited(request, now=1000.0 + second)
-    assert feedback_rate_limited(request, now=1000.0 + VOTES_PER_HOUR)
-    assert not feedback_rate_limited(request, now=1000.0 + 3600.5)
+        assert vote_allowed("visitor-a", now=3600.0 * 100 + second)
+    assert not vote_allowed("visitor-a", now=3600.0 * 100 + VOTES_PER_HOUR)
+    assert vote_allowed("visitor-b", now=3600.0 * 100 + VOTES_PER_HOUR)
+    assert vote_allowed("visitor-a", now=3600.0 * 101 + 0.5)
+    # Earlier hours are deleted; no visitor id is stored as such.
+    assert set(VoteQuota.objects.values_list("window", flat=True)) == {101}
+    assert not VoteQuota.objects.filter(visitor__contains="visitor").exists()
+
+
+def test_rate_limit_with_a_shared_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                                   "LOCATION": "vote_quota_test"}}
+    from django.core.management import call_command
+
+    call_command("createcachetable", "vote_quota_test", verbosity=0)
+    results = [vote_allowed("visitor-c", now=7200.0) for _ in range(VOTES_PER_HOUR + 3)]
+    assert results == [True] * VOTES_PER_HOUR + [False] * 3
+    assert not VoteQuota.objects.exists()  # counted in the cache, not in the quota table
+
+
+def test_the_vote_state_lives_in_a_signed_cookie_not_in_the_session(client, imported):
+    response = vote(client, "article:appeal", "no")
+    assert COOKIE in response.cookies and response.cookies[COOKIE]["httponly"]
+    assert "sessionid" not in client.cookies
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.exists()
+
+
+def test_a_tampered_vote_cookie_cannot_change_someone_elses_vote(client, imported):
+    from django.test import Client
+
+    other = Client()
+    vote(other, "article:appeal", "yes")
+    theirs = Vote.objects.get()
+    client.cookies[COOKIE] = other.cookies[COOKIE].value[:-3] + "abc"
+    assert vote(client, "article:appeal", "no").status_code == 303
+    theirs.refresh_from_db()
+    assert theirs.helpful is True and Vote.objects.count() == 2
+
+
+@pytest.mark.parametrize("target", [
+    "article:no-such-article", "article:mario-rossi-3331234567", "step:blocked_number:appeal_spam",
+    "outcome:blocked_number:start", "step:no_such_flow:start", "outcome:blocked_number:nowhere",
+])
+def test_votes_on_pages_that_do_not_exist_are_refused_with_a_message(client, imported, target):
+    response = vote(client, target, "yes")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'class="error-summary"' in page and "Non conosciamo questa pagina" in page
+    assert not Vote.objects.exists()
+
+
+def test_an_unpublished_article_takes_no_votes(client, imported):
+    Article.objects.filter(translation_key="appeal").update(published=False)
+    assert vote(client, "article:appeal", "yes").status_code == 400
 
 
 def test_votes_store_no_free_text():
