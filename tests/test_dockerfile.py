@@ -30,6 +30,10 @@ def test_every_instruction_of_the_dockerfile_is_one_the_runner_carries_out():
     assert [step.keyword for step in STEPS].count("CMD") == 1
 
 
+def test_ci_runs_the_dockerfile_steps():
+    assert "deploy/dockerfile_run.py" in (ROOT / ".ci" / "run").read_text()
+
+
 def test_the_parser_joins_continuations_and_skips_comments():
     steps = runner.parse('FROM python:3.11-slim\n# a comment\nRUN a \\\n  # inside\n  && b\nCMD ["x", "y"]\n')
     assert [(s.keyword, s.argument) for s in steps] == [
