@@ -54,7 +54,9 @@ class TestPages:
     def test_set_operator_names_the_site_the_operator_and_the_channel(self, client, settings):
         settings.OPERATOR = operator_from_env(SET)
         body = client.get("/it/").content.decode()
-        assert '<a class="site-name" href="/it/">Sblocca Subito</a>' in body
+        # The header names the site, then who runs it.
+        assert '<span class="site-name__text">Sblocca Subito<span class="site-name__operator">' in body
+        assert 'href="/it/">' in body.split('class="site-name"', 1)[1][:20]
         assert "<title>" in body and "Sblocca Subito</title>" in body
         assert attr_values(client.get("/it/"), "data-operator") == ["Studio Rossi srl"]
         assert '<a href="https://aiuto.example.it/contatti/" data-support-channel>' in body
@@ -64,7 +66,8 @@ class TestPages:
         settings.OPERATOR = operator_from_env({})
         response = client.get("/en/")
         body = response.content.decode()
-        assert f'<a class="site-name" href="/en/">{DEFAULT_SITE_NAME}</a>' in body
+        assert f'<span class="site-name__text">{DEFAULT_SITE_NAME}</span>' in body
+        assert "site-name__operator" not in body
         assert attr_values(response, "data-operator") == []
         assert "data-support-channel" not in body
 
