@@ -23,6 +23,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", guide_views.home, name="home"),
+    path("resume/", guide_views.resume, name="resume"),
     path("guide/", include("portal.guide.urls")),
     path("template-check/", include("portal.precheck.urls")),
     path("", include("portal.content.urls")),

@@ -325,7 +325,7 @@ class StepTextForm(forms.ModelForm):
             title=(cleaned.get("title") or "").strip(),
             hint=cleaned.get("hint") or "",
             body=cleaned.get("body") or "",
-            answers={answer.id: (cleaned.get(f"answer_{answer.id}") or "").strip() for answer in self.node.answers},
+            answers={label_id: (cleaned.get(f"answer_{label_id}") or "").strip() for label_id in self.node.label_ids},
         )
 
     def save(self, commit=True):
@@ -339,10 +339,11 @@ def form_for_node(obj: StepText | None) -> type[StepTextForm]:
     """A StepTextForm with one label field per answer of the row's node."""
     node = _current_node(f"{obj.flow_id}:{obj.node_id}") if obj is not None else None
     fields = {
-        f"answer_{answer.id}": forms.CharField(
-            label=_("Answer “%(answer)s”") % {"answer": answer.id}, max_length=200, strip=True, required=False,
+        f"answer_{label_id}": forms.CharField(
+            label=(_("Item “%(answer)s”") if label_id in node.items else _("Answer “%(answer)s”")) % {"answer": label_id},
+            max_length=200, strip=True, required=False,
         )
-        for answer in (node.answers if node else ())
+        for label_id in (node.label_ids if node else ())
     }
     return type("StepTextNodeForm", (StepTextForm,), {"node": node, **fields})
 

@@ -133,7 +133,7 @@ def _load(flow: Flow) -> _FlowWords:
             title=row.title,
             hint=row.hint,
             body_html=mark_safe(row.body_html),  # sanitized by render_markdown when the row was saved
-            answers=MappingProxyType({answer.id: row.answers[answer.id] for answer in node.answers}),
+            answers=MappingProxyType({label_id: row.answers[label_id] for label_id in node.label_ids}),
             locale=row.locale,
         )
     missing = [node_id for node_id in flow.nodes if node_id not in by_locale.get(SOURCE_LOCALE, {})]
@@ -159,6 +159,6 @@ def _ids_only(node: Node) -> StepText:
         title=node.id.replace("_", " ").capitalize(),
         hint="",
         body_html=mark_safe(""),
-        answers=MappingProxyType({answer.id: answer.id.replace("_", " ").capitalize() for answer in node.answers}),
+        answers=MappingProxyType({label_id: label_id.replace("_", " ").capitalize() for label_id in node.label_ids}),
         locale=SOURCE_LOCALE,
     )

@@ -70,13 +70,14 @@ def node_text_problems(node: Node, text: NodeText, *, source: str) -> list[Words
         problem("empty title", "empty_title", "title")
     if (node.is_info or node.is_outcome) and not text.body.strip():
         problem(f"{node.type} node needs a body", "needs_body", "body")
-    answer_ids = [answer.id for answer in node.answers]
+    answer_ids = node.label_ids  # a checklist's items are labelled in the same table as its answers
     for answer_id in text.answers:
         if answer_id not in answer_ids:
             problem(f"label for unknown answer '{answer_id}'", "unknown_answer")
     for answer_id in answer_ids:
         if not str(text.answers.get(answer_id, "")).strip():
-            problem(f"answer '{answer_id}' has no label", "no_label", f"answer:{answer_id}")
+            kind = "item" if answer_id in node.items else "answer"
+            problem(f"{kind} '{answer_id}' has no label", "no_label", f"answer:{answer_id}")
     return problems
 
 

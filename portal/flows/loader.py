@@ -116,7 +116,13 @@ def _node(raw: Any, path: Path, problems: list[Problem]) -> Node | None:
         if not isinstance(answer, dict) or not answer.get("id") or not answer.get("next"):
             problems.append(Problem(path, "every answer needs an 'id' and a 'next'", node_id))
             continue
-        answers.append(Answer(id=answer["id"], next=answer["next"]))
+        items = answer.get("items", [])
+        if node_type is NodeType.QUESTION and "items" in answer:
+            problems.append(Problem(path, f"answer '{answer['id']}': only a checklist's answers have items", node_id))
+        elif not (isinstance(items, list) and all(isinstance(item, str) and item for item in items)):
+            problems.append(Problem(path, f"answer '{answer['id']}': 'items' must be a list of ids", node_id))
+            items = []
+        answers.append(Answer(id=answer["id"], next=answer["next"], items=tuple(items)))
     return Node(id=node_id, type=node_type, answers=tuple(answers))
 
 

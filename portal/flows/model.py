@@ -11,6 +11,8 @@ from typing import Mapping
 
 class NodeType(enum.StrEnum):
     QUESTION = "question"
+    #: Tick any of a list of items (checkboxes); the ticked items pick one of the node's answers (see Node.answer_for).
+    CHECKLIST = "checklist"
     INFO = "info"
     OUTCOME = "outcome"
 
@@ -23,12 +25,16 @@ class Outcome(enum.StrEnum):
 
 #: The answer id recorded when a visitor continues past an info node.
 CONTINUE = "continue"
+#: The answer of a checklist node when nothing is ticked.
+NOTHING_TICKED = "none"
 
 
 @dataclass(frozen=True)
 class Answer:
     id: str
     next: str
+    #: On a checklist node: the items that, ticked, choose this answer.
+    items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,31 @@ class Node:
         return self.type is NodeType.QUESTION
 
     @property
+    def is_checklist(self) -> bool:
+        return self.type is NodeType.CHECKLIST
+
+    @property
     def is_info(self) -> bool:
         return self.type is NodeType.INFO
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        """A checklist's items, in order (empty for other nodes)."""
+        return tuple(item for answer in self.answers for item in answer.items)
+
+    @property
+    def label_ids(self) -> tuple[str, ...]:
+        """Every id on this node that the content layer gives words: its answers, then a checklist's items."""
+        return tuple(answer.id for answer in self.answers) + self.items
+
+    def answer_for(self, ticked) -> str:
+        """A checklist's answer for a set of ticked items: the first answer, in the node's order, with a ticked
+        item; NOTHING_TICKED when none is."""
+        ticked = set(ticked)
+        for answer in self.answers:
+            if ticked.intersection(answer.items):
+                return answer.id
+        return NOTHING_TICKED
 
     @property
     def is_outcome(self) -> bool:

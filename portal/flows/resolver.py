@@ -86,3 +86,24 @@ def every_path(flow: Flow, entry: str | None = None) -> list[tuple[Step, ...]]:
 
     walk(flow.nodes[entry or flow.start], ())
     return paths
+
+
+def replay_history(flow: Flow, history: Iterable[Sequence[str]], entry: str | None = None) -> tuple[Step, ...]:
+    """The answers a walk holds after the answers it recorded over time, in order (a tracked session's history).
+
+    A later answer to a step already on the path replaces the answer there and drops the ones after it, as a
+    visitor going back and choosing again does. An answer that no longer fits (the flow changed since) is skipped.
+    """
+    answers: tuple[Step, ...] = ()
+    for step in history:
+        if len(step) != 2 or not all(isinstance(part, str) for part in step):
+            continue
+        resolution = resolve_node(flow, answers, entry)
+        node_id = flow.current_id(step[0])
+        node = flow.nodes.get(node_id)
+        if node is None or node.target(step[1]) is None:
+            continue
+        replaced = answer_step(resolution, node_id, step[1])
+        if replaced is not None:
+            answers = replaced
+    return resolve_node(flow, answers, entry).answers

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .model import Node, NodeType
+import re
+
+from .model import NOTHING_TICKED, Node, NodeType
+
+#: Answer and item ids: they name labels in the words files and values in forms.
+_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -37,14 +42,16 @@ def structure_problems(path: Path, start: str, nodes: Iterable[Node]) -> list[Pr
         problems.append(Problem(path, f"start node '{start}' does not exist"))
 
     for node in by_id.values():
-        if node.type is NodeType.QUESTION:
+        if node.type in (NodeType.QUESTION, NodeType.CHECKLIST):
             if not node.answers:
-                problems.append(Problem(path, "question has no answers", node.id))
+                problems.append(Problem(path, f"{node.type} has no answers", node.id))
             seen: set[str] = set()
             for answer in node.answers:
                 if answer.id in seen:
                     problems.append(Problem(path, f"duplicate answer id '{answer.id}'", node.id))
                 seen.add(answer.id)
+        if node.type is NodeType.CHECKLIST:
+            problems.extend(_checklist_problems(path, node))
         if node.type is NodeType.INFO and not node.next:
             problems.append(Problem(path, "info node has no 'next'", node.id))
         for target in node.successors():
@@ -66,6 +73,25 @@ def structure_problems(path: Path, start: str, nodes: Iterable[Node]) -> list[Pr
     for node_id in by_id:
         if node_id not in reaches_outcome:
             problems.append(Problem(path, "no outcome can be reached from this node", node_id))
+    return problems
+
+
+def _checklist_problems(path: Path, node: Node) -> list[Problem]:
+    """A checklist: one answer with no items, named NOTHING_TICKED (nothing ticked); every other answer with at
+    least one item; item ids unique on the node, and never the same as an answer id (they share the words)."""
+    problems: list[Problem] = []
+    empty = [answer.id for answer in node.answers if not answer.items]
+    if empty != [NOTHING_TICKED]:
+        problems.append(Problem(path, f"a checklist needs exactly one answer without items, with the id "
+                                      f"'{NOTHING_TICKED}' (the answer when nothing is ticked); found {empty}", node.id))
+    seen: set[str] = {answer.id for answer in node.answers}
+    for item in node.items:
+        if not _ID.fullmatch(item):
+            problems.append(Problem(path, f"item id '{item}' must be lower-case letters, digits and underscores",
+                                    node.id))
+        if item in seen:
+            problems.append(Problem(path, f"item id '{item}' is used twice (answers and items share ids)", node.id))
+        seen.add(item)
     return problems
 
 

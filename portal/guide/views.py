@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from html import unescape
 
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,19 +24,70 @@ from portal.content.guides import guide_cards
 from portal.content.markdown import split_sources
 from portal.content.sources import source_from
 from portal.content.steps import StepText, StepTexts, step_texts
-from portal.flows.model import Flow, Node, Outcome
-from portal.flows.registry import get_flow
+from portal.flows.model import NOTHING_TICKED, Flow, Node, Outcome
+from portal.flows.registry import flow_by_id, get_flow
 from portal.flows.resolver import resolve_node
 from portal.http import method_not_allowed, permanent_redirect_keep_method, see_other
 from portal.tracking import services as tracking
+from portal.tracking.lookup import session_history, sessions_by_typed_code
 
 from .forms import AnswerForm
-from .walks import Position, remember_walks, walk_answer, walk_begin, walk_code_request, walk_load, walk_position
+
+logger = logging.getLogger(__name__)
+from .walks import (Position, remember_walks, walk_answer, walk_begin, walk_code_request, walk_load, walk_position,
+                    walk_resume)
 
 
 def home(request: HttpRequest) -> HttpResponse:
     locale = get_language()
     return render(request, "home.html", {"guides": guide_cards(locale), "topics": home_topics(locale)})
+
+
+#: The longest text the resume box reads; anything longer cannot be a code.
+MAX_TYPED_CODE = 64
+
+
+@remember_walks
+def resume(request: HttpRequest) -> HttpResponse:
+    """GET /resume/?code=…: the walk behind a reference code becomes the visitor's walk again, at its last step.
+
+    Reads only: the code is looked up the staff look-up's tolerant way, and only the walk cookie is set (the next
+    answer goes on being recorded in that session). It shows the guide step, nothing else of the session. Without a
+    code: the box. A malformed code is a 400, an unknown one a 404, both with the box and a message saying so.
+    """
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(request, ["GET", "HEAD"])
+    typed = request.GET.get("code")
+    if typed is None:
+        return _resume_page(request, "", None, 200)
+    typed = typed.strip()[:MAX_TYPED_CODE]
+    try:
+        found = sessions_by_typed_code(typed)
+        session = found.sessions[0] if len(found.sessions) == 1 else None
+        flow = flow_by_id(session.flow_id) if session else None
+        history = session_history(session) if flow else []
+    except DatabaseError:
+        logger.warning("resume: the database is unavailable", exc_info=True)
+        return _resume_page(request, typed, "unavailable", 503)
+    if not typed:
+        return _resume_page(request, typed, "empty", 400)
+    if not found.well_formed:
+        return _resume_page(request, typed, "malformed", 400)
+    if len(found.sessions) > 1:
+        return _resume_page(request, typed, "several", 400)
+    if flow is None:
+        return _resume_page(request, typed, "unknown", 404)
+    node = walk_resume(request, flow, session_id=str(session.pk), ref_code=session.ref_code,
+                       entry=session.entry_node, history=history)
+    response = redirect(node_url(flow, node))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _resume_page(request: HttpRequest, typed: str, problem: str | None, status: int) -> HttpResponse:
+    response = render(request, "guide/resume.html", {"typed": typed, "problem": problem}, status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @remember_walks
@@ -96,7 +149,7 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
         # Opened from a link (or away from the visitor's walk): counted in aggregate, no session.
         tracking.link_open_count(flow_id=flow.id, node_id=node.id, locale=locale)
     if form is None:
-        form = AnswerForm(node, initial={"answer": position.resolution.answer_at(node.id)})
+        form = AnswerForm(node, initial={"answer": position.resolution.answer_at(node.id)})  # a checklist: unticked
     page = StepPage.build(flow, node, step_texts(flow, locale), position, locale,
                           stale=request.GET.get("stale") == "1")
     template = "guide/step.html"
@@ -207,7 +260,20 @@ class StepPage:
         return Truncator(" ".join(text.split())).chars(160)
 
     @property
+    def checklist_groups(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """A checklist's boxes in groups, one per answer they choose: (answer id, its label, [(item id, label)])."""
+        return [(answer.id, self.text.answers[answer.id], [(item, self.text.answers[item]) for item in answer.items])
+                for answer in self.node.answers if answer.items]
+
+    @property
+    def nothing_ticked_label(self) -> str:
+        """What a checklist's "nothing ticked" answer says (the summary of answers shows it too)."""
+        return self.text.answers.get(NOTHING_TICKED, "")
+
+    @property
     def first_input_id(self) -> str:
+        if self.node.is_checklist:
+            return f"item-{self.node.items[0]}"
         return f"answer-{self.node.answers[0].id}" if self.node.answers else "step-title"
 
     @property
@@ -234,7 +300,7 @@ class StepPage:
                 url=node_url(flow, flow.nodes[node_id]),
             )
             for node_id, answer_id in before
-            if flow.nodes[node_id].is_question
+            if flow.nodes[node_id].is_question or flow.nodes[node_id].is_checklist
         )
         previous = flow.nodes[before[-1][0]] if before else None
         text = texts[node.id]

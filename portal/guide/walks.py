@@ -5,7 +5,7 @@ entry node (the start, or the step a link opened) and the list of answers. Never
 node is always resolved by replaying the answers, so back, reload and two tabs just work.
 
 Nothing here writes to the database on a GET: a tracked session starts only from a POST (`walk_begin`,
-`walk_answer`, `walk_code_request`, `walk_session_for_vote`). A tampered or garbage cookie reads as "no walk".
+`walk_answer`, `walk_code_request`, `walk_session_for_vote`); `walk_resume` (a GET) only sets the cookie. A tampered or garbage cookie reads as "no walk".
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 
 from portal.flows.model import Flow, Node
 from portal.flows.registry import all_flows, step_ref
-from portal.flows.resolver import Resolution, Step, answer_step, resolve_node
+from portal.flows.resolver import Resolution, Step, answer_step, replay_history, resolve_node
 from portal.tracking import services as tracking
 from portal.tracking.safety import tracking_write
 
@@ -166,6 +166,22 @@ def walk_position(flow: Flow, node: Node, request: HttpRequest) -> Position:
     entered = Walk(session_id=None, ref_code="", entry=node.id)
     return Position(walk=entered, resolution=resolve_node(flow, [], node.id), on_walk=False,
                     other=walk, other_resolution=resolution)
+
+
+def walk_resume(request: HttpRequest, flow: Flow, *, session_id: str, ref_code: str, entry: str,
+                history: list[Step]) -> Node:
+    """Makes a tracked walk, found by its reference code, the visitor's walk of `flow` again (the "resume" box).
+
+    Only the cookie changes (a GET may set a cookie; it writes nothing to the database): the next answer is recorded
+    in that same tracked session. Returns the step the walk is at, after replaying its recorded answers.
+    """
+    entry = flow.current_id(entry)
+    if entry not in flow.nodes:
+        entry = flow.start
+    walk = Walk(session_id=session_id, ref_code=ref_code, entry=entry,
+                answers=list(replay_history(flow, history, entry)))
+    walk_save(request, flow, walk)
+    return resolve_node(flow, walk.answers, walk.entry).current
 
 
 # The POSTs that move a walk ----------------------------------------------------------------------------------

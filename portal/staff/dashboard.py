@@ -336,7 +336,7 @@ def build(filters: Filters, texts: StepTexts, locale: str, now: dt.datetime | No
         rows = []
         for node_id in order:
             node = flow.nodes[node_id]
-            if not node.is_question or (filters.step and node_id != filters.step):
+            if not (node.is_question or node.is_checklist) or (filters.step and node_id != filters.step):
                 continue
             total = sum(answered.get((node_id, answer.id), 0) for answer in node.answers)
             for answer in node.answers:

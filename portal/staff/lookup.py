@@ -12,27 +12,7 @@ from portal.content.steps import step_texts
 from portal.flows.model import CONTINUE, Flow
 from portal.flows.registry import flow_by_id
 from portal.tracking.models import FlowSession, SessionEvent, Vote
-from portal.tracking.refcodes import ref_code_candidates
-
-
-@dataclass(frozen=True)
-class Found:
-    """What a typed code matched: no session, one, or (when unclear characters allow several) a few."""
-
-    typed: str
-    candidates: tuple[str, ...]
-    sessions: tuple[FlowSession, ...]
-
-    @property
-    def well_formed(self) -> bool:
-        return bool(self.candidates)
-
-
-def sessions_by_typed_code(typed: str) -> Found:
-    """The sessions whose code is what was typed, however it was typed (one query, none for a malformed code)."""
-    candidates = tuple(ref_code_candidates(typed))
-    sessions = tuple(FlowSession.objects.filter(ref_code__in=candidates).order_by("ref_code")) if candidates else ()
-    return Found(typed=typed, candidates=candidates, sessions=sessions)
+from portal.tracking.lookup import Found, sessions_by_typed_code  # noqa: F401  (the look-up reads codes the same way)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 from portal.flows.model import Flow, Node
 
 from .paths import (
+    CHECKLIST_NODE,
     TEMPLATE_CHECK_POST,
     Move,
     content_url,
     first_question,
     home_url,
     missing_step_url,
+    path_to_node,
     path_to_outcome,
     start_url,
     step_url,
@@ -166,6 +168,19 @@ class GuideBrowser:
             self.page.goto(self.url(content_url(page_type)))
             self.page.click('#feedback button[name=helpful][value="no"]')
             self.page.wait_for_selector("#feedback input[name=reason]")
+        elif page_type in ("checklist", "checklist-error"):
+            node = self.flow.nodes[CHECKLIST_NODE]
+            self.open_home()
+            self.start()
+            self.walk(path_to_node(self.flow, CHECKLIST_NODE), node)
+            if page_type == "checklist-error":  # a box that is not on the page (a stale form): the error summary
+                self.page.evaluate("document.querySelector('#step input[name=items]').value = 'gone'")
+                self.page.check("#step input[name=items]")
+                self.page.click("#step form[data-checklist] [type=submit]")
+                self.page.wait_for_selector(ERROR_SUMMARY)
+        elif page_type == "resume-error":
+            response = self.page.goto(self.url(content_url(page_type)))
+            assert response is not None and response.status == 400
         elif page_type in ("template-check-results", "template-check-error"):
             self.page.goto(self.url(content_url(page_type)))
             if page_type == "template-check-results":

@@ -33,7 +33,13 @@ PAGE_TYPES = (
     "template-check",
     "template-check-results",
     "template-check-error",
+    "checklist",
+    "checklist-error",
+    "resume-error",
 )
+
+#: The guide's checklist step (issue 8), walked to through the flow.
+CHECKLIST_NODE = "industry_checklist"
 
 #: What the template pre-check pages are sent (the issue's done-when: a shortened link and adjacent variables).
 TEMPLATE_CHECK_POST = {"text": "Ciao {{1}}{{2}}, il tuo ordine è qui: bit.ly/3abc grazie", "category": "utility"}
@@ -57,6 +63,9 @@ def content_url(page_type: str) -> str:
         return home_url("it") + "search/?q=bloccato"
     if page_type == "search-empty":
         return home_url("en") + "search/?q=zzzxqj"
+    if page_type == "resume-error":
+        with translation.override("it"):
+            return reverse("resume") + "?code=hello"
     if page_type.startswith("template-check"):
         with translation.override("it"):
             return reverse("precheck:check")
@@ -88,6 +97,25 @@ def path_to_outcome(flow: Flow, kind: str) -> tuple[tuple[Move, ...], Node]:
                 seen.add(target)
                 queue.append((target, moves + (Move(node, answer_id),)))
     raise LookupError(f"flow {flow.slug} has no {kind!r} outcome")
+
+
+def path_to_node(flow: Flow, node_id: str) -> tuple[Move, ...]:
+    """The shortest walk from the flow's start to the step `node_id` (radio answers and Continue only)."""
+    queue: deque[tuple[str, tuple[Move, ...]]] = deque([(flow.start, ())])
+    seen = {flow.start}
+    while queue:
+        current, moves = queue.popleft()
+        if current == node_id:
+            return moves
+        node = flow.nodes[current]
+        if node.is_checklist or node.is_outcome:
+            continue
+        choices = [(None, node.next)] if node.is_info else [(answer.id, answer.next) for answer in node.answers]
+        for answer_id, target in choices:
+            if target not in seen:
+                seen.add(target)
+                queue.append((target, moves + (Move(node, answer_id),)))
+    raise LookupError(f"flow {flow.slug} has no step {node_id!r}")
 
 
 def first_question(flow: Flow) -> tuple[tuple[Move, ...], Node]:

@@ -4,15 +4,18 @@ import pytest
 from bs4 import BeautifulSoup
 
 from .paths import (
+    CHECKLIST_NODE,
     PAGE_TYPES,
     TEMPLATE_CHECK_POST,
     content_url,
     first_question,
     home_url,
     missing_step_url,
+    path_to_node,
     path_to_outcome,
     restart_url,
     start_url,
+    step_url,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -73,6 +76,11 @@ class ClientVisitor:
             url = content_url(page_type)
             self.client.post("/it/feedback/", {"target": "article:appeal", "helpful": "no", "next": url})
             return self.client.get(url)
+        if page_type in ("checklist", "checklist-error"):
+            response = self.walk(path_to_node(self.flow, CHECKLIST_NODE))
+            if page_type == "checklist-error":
+                response = self.client.post(step_url(self.flow, self.flow.nodes[CHECKLIST_NODE]), {"items": ["gone"]})
+            return response
         if page_type == "template-check-results":
             return self.client.post(content_url(page_type), TEMPLATE_CHECK_POST)
         if page_type == "template-check-error":
@@ -80,7 +88,8 @@ class ClientVisitor:
         return self.client.get(content_url(page_type))
 
 
-EXPECTED_STATUS = {"question-error": 400, "not-found": 404, "template-check-error": 400}
+EXPECTED_STATUS = {"question-error": 400, "not-found": 404, "template-check-error": 400, "checklist-error": 400,
+                   "resume-error": 400}
 
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES)

@@ -77,8 +77,8 @@ class TestReason:
     def test_reason_policy_leads_to_policy_duration(self, flow):
         assert lands_on(flow, NOT_REVIEWED + [("reason", "policy")]) == "policy_duration"
 
-    def test_reason_industry_leads_to_industry_duration(self, flow):
-        assert lands_on(flow, NOT_REVIEWED + [("reason", "industry")]) == "industry_duration"
+    def test_reason_industry_leads_to_industry_checklist(self, flow):
+        assert lands_on(flow, NOT_REVIEWED + [("reason", "industry")]) == "industry_checklist"
 
     def test_reason_unknown_leads_to_not_sure(self, flow):
         assert lands_on(flow, NOT_REVIEWED + [("reason", "unknown")]) == "not_sure"
@@ -125,14 +125,27 @@ class TestPolicyDuration:
         assert lands_on(flow, self.BEFORE + [("policy_duration", "permanent")]) == "policy_appeal_button"
 
 
-class TestIndustryDuration:
+class TestIndustryChecklist:
     BEFORE = NOT_REVIEWED + [("reason", "industry")]
+
+    def test_industry_checklist_excluded_leads_to_industry_appeal_button(self, flow):
+        assert lands_on(flow, self.BEFORE + [("industry_checklist", "excluded")]) == "industry_appeal_button"
+
+    def test_industry_checklist_commerce_leads_to_appeal_commerce_goods(self, flow):
+        assert lands_on(flow, self.BEFORE + [("industry_checklist", "commerce")]) == "appeal_commerce_goods"
+
+    def test_industry_checklist_none_leads_to_industry_duration(self, flow):
+        assert lands_on(flow, self.BEFORE + [("industry_checklist", "none")]) == "industry_duration"
+
+
+class TestIndustryDuration:
+    BEFORE = NOT_REVIEWED + [("reason", "industry"), ("industry_checklist", "none")]
 
     def test_industry_duration_temporary_leads_to_wait_restriction_dated(self, flow):
         assert lands_on(flow, self.BEFORE + [("industry_duration", "temporary")]) == "wait_restriction_dated"
 
-    def test_industry_duration_permanent_leads_to_industry_appeal_button(self, flow):
-        assert lands_on(flow, self.BEFORE + [("industry_duration", "permanent")]) == "industry_appeal_button"
+    def test_industry_duration_permanent_leads_to_appeal_industry(self, flow):
+        assert lands_on(flow, self.BEFORE + [("industry_duration", "permanent")]) == "appeal_industry"
 
 
 class TestNotSure:
@@ -201,7 +214,7 @@ class TestPolicyAppealButton:
 
 
 class TestIndustryAppealButton:
-    BEFORE = NOT_REVIEWED + [("reason", "industry"), ("industry_duration", "permanent")]
+    BEFORE = NOT_REVIEWED + [("reason", "industry"), ("industry_checklist", "excluded")]
 
     def test_industry_appeal_button_yes_leads_to_appeal_industry(self, flow):
         assert lands_on(flow, self.BEFORE + [("industry_appeal_button", "yes")]) == "appeal_industry"

@@ -21,6 +21,15 @@ def start_url(lang: str = "it") -> str:
         return reverse("guide:flow", args=[FLOW])
 
 
+def answer_data(node, answer_id: str) -> dict:
+    """What a browser posts to answer `node` with `answer_id`: the radio's value, or on a checklist the first box
+    that chooses that answer (nothing ticked for its "none" answer)."""
+    if node.is_checklist:
+        items = next(answer.items for answer in node.answers if answer.id == answer_id)
+        return {"items": list(items[:1])}
+    return {"answer": answer_id}
+
+
 def node_of(response) -> str:
     """The id of the node a step page shows (from its data-node attribute)."""
     parser = _Attrs("data-node")

@@ -7,7 +7,7 @@ from portal.flows.registry import all_flows
 from portal.flows.resolver import every_path, resolve_node
 from portal.tracking.models import FlowSession
 
-from .helpers import attr_values, node_of
+from .helpers import answer_data, attr_values, node_of
 
 CASES = [
     pytest.param(flow, path, lang, id=f"{lang}:{flow.slug}:" + "/".join(answer for _, answer in path))
@@ -24,8 +24,10 @@ def test_path_renders_every_page_and_ends_at_its_outcome(client, flow, path, lan
     for node_id, answer_id in path:
         assert response.status_code == 200
         assert node_of(response) == node_id
-        assert f'value="{answer_id}"' in response.content.decode()  # the answer is offered on the page
-        response = client.post(response.redirect_chain[-1][0], {"answer": answer_id}, follow=True)
+        data = answer_data(flow.nodes[node_id], answer_id)
+        for value in data.get("items", [answer_id] if "answer" in data else []):
+            assert f'value="{value}"' in response.content.decode()  # the answer (or its box) is on the page
+        response = client.post(response.redirect_chain[-1][0], data, follow=True)
 
     outcome = resolve_node(flow, path).current
     assert response.status_code == 200

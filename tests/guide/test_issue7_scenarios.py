@@ -57,12 +57,17 @@ class TestDoneWhen:
     def test_a_gym_selling_subscriptions_is_told_apart_from_banned_businesses(self, client, lang):
         step = walk(client, lang, *PLATFORM_NO_REVIEW, ("reason", "industry"))
         body = step.content.decode()
-        assert node_of(step) == "industry_duration"
+        assert node_of(step) == "industry_checklist"  # issue 8: which list, as checkboxes
         assert "https://faq.whatsapp.com/933578044281252" in body  # the Commerce Policy: catalogue and payments
         assert "https://www.whatsapp.com/legal/business-policy" in body  # the Business Messaging Policy
         assert article_href(lang, "industries") in body
-        response = walk(client, lang, *PLATFORM_NO_REVIEW, ("reason", "industry"),
-                        ("industry_duration", "permanent"), ("industry_appeal_button", "yes"))
+        gym = client.post(step.redirect_chain[-1][0], {"items": ["subscriptions"]}, follow=True)
+        assert (node_of(gym), attr_values(gym, "data-outcome")) == ("appeal_commerce_goods", ["appeal"])
+        assert "https://faq.whatsapp.com/933578044281252" in gym.content.decode()
+        step = walk(client, lang, *PLATFORM_NO_REVIEW, ("reason", "industry"))
+        banned = client.post(step.redirect_chain[-1][0], {"items": ["dating"]}, follow=True)
+        assert node_of(banned) == "industry_appeal_button"
+        response = client.post(banned.redirect_chain[-1][0], {"answer": "yes"}, follow=True)
         assert (node_of(response), attr_values(response, "data-outcome")) == ("appeal_industry", ["appeal"])
         assert "https://faq.whatsapp.com/933578044281252" in response.content.decode()
 

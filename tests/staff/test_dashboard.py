@@ -145,13 +145,13 @@ def test_answers_chosen_per_question(flow, known):
     expected = {}
     for w in known["walks"]:
         for event in w.events.filter(kind="answered"):
-            if flow.nodes[event.node_id].is_question:
+            if flow.nodes[event.node_id].is_question or flow.nodes[event.node_id].is_checklist:
                 key = (event.node_id, texts[event.node_id].answers[event.answer_id])
                 expected[key] = expected.get(key, 0) + 1
     rows = build(flow).tables["answers"].rows
     got = {(row["node"], row["answer"]): row["times"] for row in rows if row["times"]}
     assert got == expected
-    questions = [n for n, node in flow.nodes.items() if node.is_question]
+    questions = [n for n, node in flow.nodes.items() if node.is_question or node.is_checklist]
     assert {row["node"] for row in rows} == set(questions)  # every answer listed, chosen or not
 
 
