@@ -29,13 +29,15 @@ class ReadyTextWords:
 
     greeting: str
     reason: str  # has {reason}
-    reason_unknown: str  # no reason in the walk: has {reason} for the placeholder
+    reason_none: str  # the customer said Meta showed no reason
+    reason_unknown: str  # the walk never asked: has {reason} for the placeholder
     reason_placeholder: str  # e.g. [REASON META SHOWED]
     fixes_intro: str
     fixes: Mapping[str, str] = field(default_factory=dict)  # Fix value → sentence
     no_fixes: str = ""
     website: str = ""  # has {website}
-    request: str = ""  # what we ask: a review, or help
+    request_appeal: str = ""  # what we ask at an appeal outcome: a review
+    request_contact: str = ""  # at a contact-Meta outcome: a review, or how to restore the account
     details: str = ""  # has {business}, {waba}, {phone}
     business_placeholder: str = "[BUSINESS NAME]"
     waba_placeholder: str = "[WABA ID]"
@@ -43,21 +45,25 @@ class ReadyTextWords:
     closing: str = ""
 
 
-def build_ready_text(words: ReadyTextWords, *, reason: str | None, fixes: Iterable[str] = (),
-                     website: str = "") -> str:
-    """The message: greeting, the reason Meta showed, the fixes (in `Fix` order), the request, the account details
-    with placeholders for what only the customer knows, and the closing. Unknown fix keys are ignored."""
+def build_ready_text(words: ReadyTextWords, *, reason: str | None, reason_shown: bool = True,
+                     fixes: Iterable[str] = (), website: str = "", outcome: str = "appeal") -> str:
+    """The message: greeting, the reason Meta showed, the fixes (in `Fix` order), the request (for the outcome
+    kind: "appeal" or "contact-meta"), the account details with placeholders for what only the customer knows, and
+    the closing. `reason` None with `reason_shown` False: Meta showed none; None otherwise: a placeholder to fill
+    in. Unknown fix keys are ignored."""
     chosen = {str(fix) for fix in fixes}
     fix_lines = [f"- {words.fixes[fix.value]}" for fix in Fix if fix.value in chosen and words.fixes.get(fix.value)]
     if website and Fix.WEBSITE.value in chosen and words.website:
         fix_lines.append(f"- {_fill(words.website, website=website)}")
     if reason:
         reason_line = _fill(words.reason, reason=reason)
+    elif not reason_shown:
+        reason_line = words.reason_none
     else:
         reason_line = _fill(words.reason_unknown, reason=words.reason_placeholder)
     parts = [words.greeting, reason_line]
     parts.append("\n".join([words.fixes_intro, *fix_lines]) if fix_lines else words.no_fixes)
-    parts.append(words.request)
+    parts.append(words.request_contact if outcome == "contact-meta" else words.request_appeal)
     parts.append(_fill(words.details, business=words.business_placeholder, waba=words.waba_placeholder,
                        phone=words.phone_placeholder))
     parts.append(words.closing)

@@ -5,6 +5,7 @@ from portal.toolkit.readytext import Fix, ReadyTextWords, build_ready_text
 WORDS = ReadyTextWords(
     greeting="Hello,",
     reason="Meta's reason: «{reason}».",
+    reason_none="Meta showed no reason.",
     reason_unknown="Meta's reason: {reason}.",
     reason_placeholder="[REASON]",
     fixes_intro="We fixed:",
@@ -12,7 +13,8 @@ WORDS = ReadyTextWords(
            Fix.TEMPLATES: "the templates"},
     no_fixes="We checked our account.",
     website="Our website is now {website}",
-    request="Please review.",
+    request_appeal="Please review.",
+    request_contact="Please help.",
     details="Business: {business}\nWABA ID: {waba}\nPhone: {phone}",
     business_placeholder="[BUSINESS NAME]",
     waba_placeholder="[WABA ID]",
@@ -48,6 +50,12 @@ def test_values_are_inserted_as_they_are():
 
 
 def test_a_sentence_without_its_marker_still_works():
-    words = ReadyTextWords(greeting="Ciao", reason="Motivo", reason_unknown="?", reason_placeholder="[M]",
+    words = ReadyTextWords(greeting="Ciao", reason="Motivo", reason_none="-", reason_unknown="?", reason_placeholder="[M]",
                            fixes_intro="Fatto:")
     assert build_ready_text(words, reason="Spam", fixes=["website"]) == "Ciao\n\nMotivo\n"
+
+
+def test_no_reason_shown_and_the_contact_request():
+    text = build_ready_text(WORDS, reason=None, reason_shown=False, outcome="contact-meta")
+    assert "Meta showed no reason." in text and "[REASON]" not in text
+    assert "Please help." in text and "Please review." not in text
