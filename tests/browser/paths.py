@@ -34,6 +34,9 @@ PAGE_TYPES = (
     "outcome-appeal-tools",
     "outcome-wait-end-date",
     "outcome-tools-error",
+    "template-check",
+    "template-check-results",
+    "template-check-error",
 )
 
 #: Page types with the outcome tools (issue 8): the step, and what the visitor types into its GET form.
@@ -50,6 +53,10 @@ def tool_value(value: str) -> str:
     from datetime import date, timedelta
 
     return (date.today() + timedelta(days=int(value[1:]))).isoformat() if value.startswith("+") else value
+
+
+#: What the template pre-check pages are sent (the issue's done-when: a shortened link and adjacent variables).
+TEMPLATE_CHECK_POST = {"text": "Ciao {{1}}{{2}}, il tuo ordine è qui: bit.ly/3abc grazie", "category": "utility"}
 
 #: Page types whose content comes from the imported knowledge base.
 NEEDS_KB = {"home", "home-en", "article", "article-en", "article-feedback-reasons", "search-results", "search-empty"}
@@ -70,6 +77,9 @@ def content_url(page_type: str) -> str:
         return home_url("it") + "search/?q=bloccato"
     if page_type == "search-empty":
         return home_url("en") + "search/?q=zzzxqj"
+    if page_type.startswith("template-check"):
+        with translation.override("it"):
+            return reverse("precheck:check")
     raise ValueError(page_type)
 
 
