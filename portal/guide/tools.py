@@ -245,6 +245,11 @@ class StepTools:
     reminder_url: str  # the .ics endpoint of this step (query added by the template)
 
     @property
+    def time_dependent(self) -> bool:
+        """The page shows a date counted from now: no cache may keep it."""
+        return self.review is not None and self.review.from_now
+
+    @property
     def requested_value(self) -> str:
         """What the date-time field shows again: the typed value when it is a real date and time (HTML refuses
         anything else in a datetime-local value), else empty."""

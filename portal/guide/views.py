@@ -121,8 +121,8 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
     response = render(request, template, {"page": page, "form": form, "staff_permalink": staff_permalink,
                                           "tools": tools}, status=status)
     patch_vary_headers(response, ["Cookie"])  # the walk cookie decides what the page shows
-    if position.on_walk or staff or tools_query:
-        # The visitor's answers or code, or what they typed in a tool.
+    if position.on_walk or staff or tools_query or (tools is not None and tools.time_dependent):
+        # The visitor's answers or code, what they typed in a tool, or a date counted from now.
         patch_cache_control(response, private=True, no_store=True)
     return response
 

@@ -3,8 +3,8 @@
 What a working hour is here: any hour of a working day, all 24 of them. A working day is Monday to Friday, except the
 Italian national public holidays. So 48 working hours are two whole working days: a review requested on Friday at
 15:00 is due on Tuesday at 15:00; one requested on Saturday, or on a holiday, starts counting at 00:00 of the next
-working day. Meta says reviews take "24-48 hours" and counts business days, not office hours: this reading gives the
-customer a date that is never too early.
+working day. Meta says a review's decision typically arrives in 24-48 hours (its policy-enforcement page) and its
+support counts business days, not office hours: counting whole working days gives a date that is never too early.
 
 Daylight saving time in Italy changes on a Sunday, which is never a working day, so counting wall-clock hours and
 counting elapsed hours give the same answer: the result keeps the clock time, with the offset of its own date.

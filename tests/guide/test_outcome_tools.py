@@ -330,6 +330,14 @@ def test_a_page_opened_from_a_link_counts_one_open_and_its_tools_add_none(client
     assert not FlowSession.objects.exists()
 
 
+def test_a_date_counted_from_now_is_never_cached(client):
+    response = client.get(step_url("appeal_website"))  # opened from a link: no walk, no query
+    assert soup(response).select_one("[data-review-due]")
+    assert "no-store" in response["Cache-Control"]
+    plain = client.get(step_url("appeal_spam"))  # the same for everyone: caches may keep it
+    assert "no-store" not in plain.get("Cache-Control", "")
+
+
 def test_htmx_swaps_carry_the_tools_too(client):
     walk(client, "it", WEBSITE_PATH + (("website_review_button", "yes"),))
     response = client.get(step_url("appeal_website"), {"website": "example.com"}, HTTP_HX_REQUEST="true")
@@ -341,3 +349,21 @@ def test_htmx_swaps_carry_the_tools_too(client):
 def test_steps_without_tools_have_no_tool_form(client):
     response = walk(client, "it", DATED_PATH[:2])
     assert soup(response).select_one("[data-tools]") is None
+
+
+@pytest.mark.parametrize("node_id, query", [
+    ("appeal_website", {"website": "example.com", "fix": ["website", "policies"]}),
+    ("wait_restriction_dated", {"end": (date.today() + timedelta(days=3)).isoformat()}),
+    ("contact_spam", {"fix": ["opt_in", "templates"]}),
+])
+def test_the_italian_tools_read_easily(client, node_id, query):
+    """The tools' Italian (labels, hints, results and the ready text) is plain and short: Gulpease ≥ 60."""
+    from tests.content.test_readability import MINIMUM, gulpease, units_of
+
+    walk(client, "it", path_to(get_flow("blocked-number"), node_id))
+    tools = soup(client.get(step_url(node_id), query)).select_one("#tools")
+    texts = [area.get_text() for area in tools.select("textarea")[:1]]
+    for area in tools.select("textarea, .ready-text__other, .ready-text__print"):
+        area.decompose()
+    score = gulpease(units_of(*texts, html=str(tools)))
+    assert score >= MINIMUM, score
