@@ -11,7 +11,7 @@ from typing import Iterable, Mapping
 
 import re
 
-from .model import NOTHING_TICKED, Node, NodeType
+from .model import NOTHING_TICKED, Node, NodeType, Tool
 
 #: Answer and item ids: they name labels in the words files and values in forms.
 _ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -54,6 +54,11 @@ def structure_problems(path: Path, start: str, nodes: Iterable[Node]) -> list[Pr
             problems.extend(_checklist_problems(path, node))
         if node.type is NodeType.INFO and not node.next:
             problems.append(Problem(path, "info node has no 'next'", node.id))
+        for tool in set(node.tools) & {Tool.REVIEW_DATE, Tool.END_DATE}:
+            if node.type is not NodeType.OUTCOME:
+                problems.append(Problem(path, f"tool '{tool}' belongs on an outcome (its reminder links there)", node.id))
+        if node.names_reason and node.type is not NodeType.QUESTION:
+            problems.append(Problem(path, "only a question can name the reason", node.id))
         for target in node.successors():
             if target not in by_id:
                 problems.append(Problem(path, f"unknown target '{target}'", node.id))

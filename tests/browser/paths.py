@@ -30,6 +30,10 @@ PAGE_TYPES = (
     "search-results",
     "search-empty",
     "restart",
+    "question-website-check",
+    "outcome-appeal-tools",
+    "outcome-wait-end-date",
+    "outcome-tools-error",
     "template-check",
     "template-check-results",
     "template-check-error",
@@ -40,6 +44,22 @@ PAGE_TYPES = (
 
 #: The guide's checklist step (issue 8), walked to through the flow.
 CHECKLIST_NODE = "industry_checklist"
+
+#: Page types with the outcome tools (issue 8): the step, and what the visitor types into its GET form.
+TOOL_PAGES = {
+    "question-website-check": ("website_review_button", {"website": "example.com"}),
+    "outcome-appeal-tools": ("appeal_website", {"website": "example.com", "fix": "website"}),
+    "outcome-wait-end-date": ("wait_restriction_dated", {"end": "+7"}),  # seven days from today
+    "outcome-tools-error": ("wait_restriction_dated", {"end": "2026-02-30"}),
+}
+
+
+def tool_value(value: str) -> str:
+    """A tool input as typed: "+N" is the date N days from today."""
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=int(value[1:]))).isoformat() if value.startswith("+") else value
+
 
 #: What the template pre-check pages are sent (the issue's done-when: a shortened link and adjacent variables).
 TEMPLATE_CHECK_POST = {"text": "Ciao {{1}}{{2}}, il tuo ordine è qui: bit.ly/3abc grazie", "category": "utility"}

@@ -6,6 +6,7 @@ from bs4 import BeautifulSoup
 from .paths import (
     CHECKLIST_NODE,
     PAGE_TYPES,
+    TOOL_PAGES,
     TEMPLATE_CHECK_POST,
     content_url,
     first_question,
@@ -16,6 +17,7 @@ from .paths import (
     restart_url,
     start_url,
     step_url,
+    tool_value,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -57,6 +59,11 @@ class ClientVisitor:
             moves, _ = first_question(self.flow)
             response = self.walk(moves)
             return self.play(response, None) if page_type == "question-error" else response
+        if page_type in TOOL_PAGES:
+            node_id, typed = TOOL_PAGES[page_type]
+            self.walk(path_to_node(self.flow, node_id))
+            query = {name: tool_value(value) for name, value in typed.items()}
+            return self.client.get(step_url(self.flow, self.flow.nodes[node_id]), query)
         if page_type.startswith("outcome-"):
             moves, _ = path_to_outcome(self.flow, page_type.removeprefix("outcome-"))
             return self.walk(moves)
@@ -88,8 +95,8 @@ class ClientVisitor:
         return self.client.get(content_url(page_type))
 
 
-EXPECTED_STATUS = {"question-error": 400, "not-found": 404, "template-check-error": 400, "checklist-error": 400,
-                   "resume-error": 400}
+EXPECTED_STATUS = {"question-error": 400, "not-found": 404, "outcome-tools-error": 400, "template-check-error": 400,
+                   "checklist-error": 400, "resume-error": 400}
 
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES)
