@@ -30,10 +30,14 @@ def soup(response) -> BeautifulSoup:
 
 
 def walk(client, lang, answers):
+    from .helpers import answer_data
+
+    flow = get_flow("blocked-number")
     response = client.post(start_url(lang), follow=True)
     for node_id, answer_id in answers:
         assert node_of(response) == node_id
-        response = client.post(response.redirect_chain[-1][0], {"answer": answer_id}, follow=True)
+        response = client.post(response.redirect_chain[-1][0], answer_data(flow.nodes[node_id], answer_id),
+                               follow=True)
         assert response.status_code == 200
     return response
 
