@@ -150,7 +150,7 @@ class TranslationOutdatedFilter(admin.SimpleListFilter):
     parameter_name = "translation"
 
     def lookups(self, request, model_admin):
-        return [("outdated", _("Outdated (older than the Italian)")), ("current", _("Up to date"))]
+        return [("outdated", _("Outdated (the Italian changed since)")), ("current", _("Up to date"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("outdated", "current"):

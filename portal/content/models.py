@@ -110,8 +110,8 @@ class Article(ImportTracked):
     #: A translation: the source revision it was translated from (or last brought up to date with).
     source_revision = models.PositiveIntegerField(
         _("follows Italian revision"), null=True, blank=True,
-        help_text=_("The revision of the Italian text this translation says what it says. "
-                    "Raise it when the translation is brought up to date."),
+        help_text=_("The revision of the Italian text that this translation matches. "
+                    "Raise it when you bring the translation up to date."),
     )
 
     history = HistoricalRecords(
@@ -170,8 +170,8 @@ class StepText(ImportTracked):
     #: A translation: the source revision it was translated from (or last brought up to date with).
     source_revision = models.PositiveIntegerField(
         _("follows Italian revision"), null=True, blank=True,
-        help_text=_("The revision of the Italian text this translation says what it says. "
-                    "Raise it when the translation is brought up to date."),
+        help_text=_("The revision of the Italian text that this translation matches. "
+                    "Raise it when you bring the translation up to date."),
     )
 
     history = HistoricalRecords(

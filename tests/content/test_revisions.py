@@ -47,11 +47,11 @@ def test_the_italian_form_asks_how_big_the_change_is_and_the_english_one_which_r
         admin_client, imported):
     body = admin_client.get(f"/admin/content/article/{italian().pk}/change/").content.decode()
     assert re.search(r'<input type="radio" name="significance" value="content"[^>]* checked', body)
-    assert "Typo or wording fix (translations stay up to date)" in body
+    assert "Refuso o parole (le traduzioni restano aggiornate)" in body  # the admin speaks Italian
     assert 'name="source_revision"' not in body
     body = admin_client.get(f"/admin/content/article/{english().pk}/change/").content.decode()
     assert 'name="source_revision"' in body and 'name="significance"' not in body
-    assert "The latest is 1" in body
+    assert "L'ultima è la 1" in body
 
 
 def test_a_typo_fix_does_not_outdate_the_translation(admin_client, client, imported):

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='source_revision',
-            field=models.PositiveIntegerField(blank=True, help_text='The revision of the Italian text this translation says what it says. Raise it when the translation is brought up to date.', null=True, verbose_name='follows Italian revision'),
+            field=models.PositiveIntegerField(blank=True, help_text='The revision of the Italian text that this translation matches. Raise it when you bring the translation up to date.', null=True, verbose_name='follows Italian revision'),
         ),
         migrations.AddField(
             model_name='historicalarticle',
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalarticle',
             name='source_revision',
-            field=models.PositiveIntegerField(blank=True, help_text='The revision of the Italian text this translation says what it says. Raise it when the translation is brought up to date.', null=True, verbose_name='follows Italian revision'),
+            field=models.PositiveIntegerField(blank=True, help_text='The revision of the Italian text that this translation matches. Raise it when you bring the translation up to date.', null=True, verbose_name='follows Italian revision'),
         ),
         migrations.AddField(
             model_name='historicalsteptext',
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsteptext',
             name='source_revision',
-            field=models.PositiveIntegerField(blank=True, help_text='The revision of the Italian text this translation says what it says. Raise it when the translation is brought up to date.', null=True, verbose_name='follows Italian revision'),
+            field=models.PositiveIntegerField(blank=True, help_text='The revision of the Italian text that this translation matches. Raise it when you bring the translation up to date.', null=True, verbose_name='follows Italian revision'),
         ),
         migrations.AddField(
             model_name='steptext',
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='steptext',
             name='source_revision',
-            field=models.PositiveIntegerField(blank=True, help_text='The revision of the Italian text this translation says what it says. Raise it when the translation is brought up to date.', null=True, verbose_name='follows Italian revision'),
+            field=models.PositiveIntegerField(blank=True, help_text='The revision of the Italian text that this translation matches. Raise it when you bring the translation up to date.', null=True, verbose_name='follows Italian revision'),
         ),
         migrations.CreateModel(
             name='SourceRevision',
