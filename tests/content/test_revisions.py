@@ -96,7 +96,7 @@ def test_chained_revisions_a_translation_brought_up_to_date_becomes_current(admi
     response = admin_client.post(f"/admin/content/article/{translation.pk}/change/",
                                  article_form_data(translation, source_revision=9))
     assert response.status_code == 200
-    assert "no revision 9 yet" in str(response.context["adminform"].form.errors["source_revision"])
+    assert "non ha ancora la versione 9" in str(response.context["adminform"].form.errors["source_revision"])
     # Up to date with the newest source: current.
     admin_client.post(f"/admin/content/article/{translation.pk}/change/",
                       article_form_data(translation, source_revision=4))
