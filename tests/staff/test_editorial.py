@@ -39,6 +39,14 @@ def editor_client(client, editor):
     return client
 
 
+def en(name, *args, **kwargs):
+    """A staff URL in English (the workspace speaks the language of its URL; Italian by default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
 def rows_of(response):
     """A CSV export's rows (after its header) as lists of cells."""
     assert response["Content-Type"].startswith("text/csv")
@@ -103,11 +111,11 @@ def test_done_when_a_content_change_shows_the_english_as_outdated_with_the_chang
     data = article_form_data(italian, body=changed, significance="content")
     assert admin_client.post(f"/admin/content/article/{italian.pk}/change/", data).status_code == 302
 
-    page = editor_client.get(reverse("staff:translations"), {"locale": "en", "status": "outdated"})
+    page = editor_client.get(en("staff:translations"), {"locale": "en", "status": "outdated"})
     body = page.content.decode()
     assert 'data-text="article:appeal" data-status="outdated"' in body
     assert "r2 content change" in body
-    changes_url = reverse("staff:translation_changes", args=["article", "appeal", "en"])
+    changes_url = en("staff:translation_changes", "article", "appeal", "en")
     assert changes_url in body
     diff = editor_client.get(changes_url).content.decode()
     assert f"<ins>{new_paragraph}</ins>" in diff
@@ -120,7 +128,7 @@ def test_done_when_a_typo_fix_leaves_the_english_up_to_date(admin_client, editor
                              significance="typo", summary=italian.summary + " ")
     data["body"] = italian.body + "\n\nUn refuso corretto."
     assert admin_client.post(f"/admin/content/article/{italian.pk}/change/", data).status_code == 302
-    body = editor_client.get(reverse("staff:translations"), {"locale": "en"}).content.decode()
+    body = editor_client.get(en("staff:translations"), {"locale": "en"}).content.decode()
     assert 'data-text="article:appeal" data-status="current"' in body
     assert "r2 typo fix" in body  # behind, but only by a typo fix
     outdated = editor_client.get(reverse("staff:translations"), {"locale": "en", "status": "outdated"})
@@ -154,7 +162,7 @@ def test_coverage_against_a_hand_built_set(editor_client):
     by_key = {row.key: row for row in rows}
     assert by_key["due"].status == "outdated" and by_key["due"].behind == [(2, "major")]
     assert by_key["tre"].status == "missing" and by_key["tre"].admin_url.endswith("?locale=en&translation_key=tre")
-    body = editor_client.get(reverse("staff:translations")).content.decode()
+    body = editor_client.get(en("staff:translations")).content.decode()
     assert '<progress max="100" value="20"' in body and "1 of 5 up to date, 1 outdated, 3 missing" in body
     exported = rows_of(editor_client.get(reverse("staff:translations_csv"), {"status": "missing"}))
     assert sorted(row[2] for row in exported) == sorted(["tre", f"{flow.id}:{nodes[0]}", f"{flow.id}:{nodes[1]}"])
@@ -280,11 +288,12 @@ def test_done_when_least_helpful_pages_and_top_zero_result_search_are_one_click_
     links = [line for line in helpful_block.split("<li>")[1:]]
     assert len(links) == 3
     step_url = editorial._step_page("blocked_number:reason", "it")
-    article_url = reverse("content:article", args=[Article.objects.get(locale="it", translation_key="appeal").slug])
+    article_url = editorial._article_page(Article.objects.get(locale="it", translation_key="appeal").slug, "it")
     outcome_url = editorial._step_page("blocked_number:wait_app_review", "it")
     assert f'href="{step_url}"' in links[0] and f'href="{article_url}"' in links[1]
+    assert "9 of 10 said no" in links[0]
     assert f'href="{outcome_url}"' in links[2]
-    spam_url = reverse("content:article", args=[Article.objects.get(locale="it", translation_key="spam-blocks").slug])
+    spam_url = editorial._article_page(Article.objects.get(locale="it", translation_key="spam-blocks").slug, "it")
     assert spam_url not in helpful_block
     zero_block = body[body.index('data-highlights="searches"'):]
     assert "numero bannato" in zero_block[:zero_block.index("</ul>")]
