@@ -298,3 +298,43 @@ def test_done_when_least_helpful_pages_and_top_zero_result_search_are_one_click_
     zero_block = body[body.index('data-highlights="searches"'):]
     assert "numero bannato" in zero_block[:zero_block.index("</ul>")]
     assert f'href="{reverse("staff:searches")}#table-zero"' in zero_block
+
+
+# Query budgets: the readouts cost the same number of queries whatever the number of texts, votes and searches.
+
+def _queries(client, url, params=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params or {})
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured)
+
+
+def _more_texts(start, count):
+    for index in range(start, start + count):
+        key = f"copia-{index}"
+        source = Article.objects.create(locale="it", slug=key, translation_key=key, title=f"Copia {index}",
+                                        summary="s", body="x", topic="capire")
+        revisions.record(source, Significance.CONTENT)
+        if index % 2:
+            Article.objects.create(locale="en", slug=f"copy-{index}", translation_key=key, title=f"Copy {index}",
+                                   summary="s", body="x", topic="capire", source_revision=0)
+        vote(target_type="article", target_id=key, helpful=index % 3 == 0, reason="" if index % 3 == 0 else "unclear",
+             at=at(1))
+        counts(f"ricerca {chr(97 + index % 26)}{chr(97 + index // 26 % 26)}", 5, zero=index % 2)
+
+
+def test_readouts_cost_the_same_queries_with_more_texts_votes_and_searches(editor_client, imported, settings):
+    settings.SEARCH_STATS_MIN_COUNT = 1
+    pages = [(reverse("staff:translations"), None), (reverse("staff:translations_csv"), None),
+             (reverse("staff:unhelpful"), None), (reverse("staff:unhelpful_csv"), None),
+             (reverse("staff:searches"), None), (reverse("staff:searches_csv", args=["zero"]), None),
+             (reverse("staff:home"), None)]
+    _more_texts(0, 5)
+    few = [_queries(editor_client, url, params) for url, params in pages]
+    _more_texts(5, 40)
+    many = [_queries(editor_client, url, params) for url, params in pages]
+    assert many == few
+    assert max(few) <= 12
