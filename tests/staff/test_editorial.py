@@ -26,6 +26,20 @@ from .conftest import vote
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request to an /en/ page leaves English active in this thread (LocaleMiddleware): put back what was
+    active, so later tests' reverse() is not changed by this module."""
+    from django.utils import translation
+
+    before = translation.get_language()
+    yield
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
+
+
 @pytest.fixture
 def editor(db):
     user = User.objects.create_user("editor", password="x", is_staff=True)
@@ -282,7 +296,7 @@ def test_done_when_least_helpful_pages_and_top_zero_result_search_are_one_click_
             vote(target_type=target_type, target_id=target_id, helpful=index >= no, at=at(1))
     counts("numero bannato", 12, zero=12)
     counts("modulo ricorso", 30, zero=4)
-    body = editor_client.get(reverse("staff:home")).content.decode()
+    body = editor_client.get(en("staff:home")).content.decode()
     helpful_block = body[body.index('data-highlights="unhelpful"'):]
     helpful_block = helpful_block[:helpful_block.index("</ul>")]
     links = [line for line in helpful_block.split("<li>")[1:]]

@@ -21,6 +21,20 @@ from portal.tracking.searchstats import normalize_query
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request to an /en/ page leaves English active in this thread (LocaleMiddleware): put back what was
+    active, so later tests' reverse() is not changed by this module."""
+    from django.utils import translation
+
+    before = translation.get_language()
+    yield
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("Perché il mio NUMERO è BLOCCATO?", "perche il mio numero e bloccato"),
     ("bloccato +39 333 123 4567", "bloccato"),
