@@ -196,7 +196,7 @@ def test_the_migration_starts_from_the_old_date_rule_once(imported):
 
     from django.apps import apps
 
-    migration = importlib.import_module("portal.content.migrations.0006_source_revisions")
+    migration = importlib.import_module("portal.content.migrations.0008_source_revisions")
     SourceRevision.objects.all().delete()
     Article.objects.update(revision=0, source_revision=None)
     StepText.objects.update(revision=0, source_revision=None)

@@ -38,7 +38,7 @@ def remove_editors_group(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("staff", "0002_daily_rollups"),
-        ("content", "0006_source_revisions"),
+        ("content", "0008_source_revisions"),
         ("tracking", "0006_search_counts"),
     ]
 

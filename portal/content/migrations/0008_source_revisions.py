@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0005_guidetext'),
+        ('content', '0007_search_head_and_fts_locale'),
     ]
 
     operations = [
