@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from portal.flows.registry import all_flows, step_ref
+from portal.tracking.searchstats import count_search
 
 from .articles import TOPIC_PAGE_SIZE, TopicList, article_lookup, article_page, article_url, topic_url
 from .guides import guide_cards
@@ -61,6 +62,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     locale = get_language()
     results = search_kb(request.GET.get("q", ""), locale)
+    count_search(request, results.query, locale, len(results.hits))  # buffered, no write per search (searchstats)
     return render(request, "content/search.html", {
         "query": results.query, "hits": results.hits, "about_a_block": results.about_a_block,
         "guides": guide_cards(locale),
