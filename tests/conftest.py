@@ -3,6 +3,15 @@ import pytest
 from portal.flows.registry import get_flow
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: test databases roll back to earlier revision tokens, so a page stored
+    by one test could otherwise answer another (portal/pagecache.py)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def flow():
     """The real guide, loaded from kb/ as the site loads it."""

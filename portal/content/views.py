@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from portal.flows.registry import all_flows, step_ref
+from portal.pagecache import cached_page
 
 from .articles import TOPIC_PAGE_SIZE, TopicList, article_lookup, article_page, article_url, topic_url
 from .guides import guide_cards
@@ -29,6 +30,7 @@ TOC_MIN_HEADINGS = 3
 
 
 @require_GET
+@cached_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     locale = get_language()
     found = article_lookup(slug, locale)
@@ -57,8 +59,19 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
+#: Search result pages stay cached for this long (their key changes with every content edit anyway).
+SEARCH_CACHE_SECONDS = 600
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    # Anything that must run on every search (e.g. counting the query, PROTOCOL decision 6) goes here, before the
+    # page cache: a cache hit skips everything in search_page.
+    return search_page(request)
+
+
+@cached_page(timeout=SEARCH_CACHE_SECONDS)
+def search_page(request: HttpRequest) -> HttpResponse:
     locale = get_language()
     results = search_kb(request.GET.get("q", ""), locale)
     return render(request, "content/search.html", {
@@ -68,6 +81,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def topic(request: HttpRequest, topic: str) -> HttpResponse:
     """A topic's articles, TOPIC_PAGE_SIZE a page (?page=N); a page that does not exist is a 404."""
     if topic not in Topic.values:

@@ -25,6 +25,7 @@ from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import Flow, Node, Outcome
 from portal.flows.registry import get_flow
 from portal.flows.resolver import resolve_node
+from portal.pagecache import cached_page
 from portal.http import method_not_allowed, permanent_redirect_keep_method, see_other
 from portal.tracking import services as tracking
 
@@ -32,6 +33,7 @@ from .forms import AnswerForm
 from .walks import Position, remember_walks, walk_answer, walk_begin, walk_code_request, walk_load, walk_position
 
 
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     locale = get_language()
     return render(request, "home.html", {"guides": guide_cards(locale), "topics": home_topics(locale)})
