@@ -60,6 +60,11 @@ class CountBuffer:
         with self._lock:
             return dict(self._counts)
 
+    def discard(self) -> None:
+        """Forgets what is waiting (tests: a count kept from a failed write must not land in the next test)."""
+        with self._lock:
+            self._counts.clear()
+
     def due(self) -> bool:
         with self._lock:
             return bool(self._counts) and time.monotonic() - self._last_flush >= flush_seconds()
@@ -81,6 +86,11 @@ class CountBuffer:
                     self._counts.update(counts)
             return False
         return True
+
+
+def discard_all() -> None:
+    for buffer in _buffers:
+        buffer.discard()
 
 
 def flush_all() -> None:
