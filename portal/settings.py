@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware: static files skip everything below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (Brotli, else gzip) after everything below has written them; static files come compressed.
+    "portal.compression.CompressionMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",  # up here so that the edge's 400 pages get it too
     # Inside the four above (so its 400 page gets their headers), before everything that reads input: NUL, control
