@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "portal.tracking",
     "portal.guide",
     "portal.staff",
+    "portal.precheck",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,8 @@ OPERATOR = operator_from_env(os.environ)
 # The guide's content.
 KB_DIR = BASE_DIR / "kb"
 FLOWS_DIR = KB_DIR / "flows"
+#: The rules of the template pre-check (portal/toolkit/precheck.py), checked at start (precheck.E001).
+PRECHECK_RULES = KB_DIR / "precheck" / "rules.toml"
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # Tracked guide walks are deleted this many days after they were last used (purge_sessions; the privacy page says so).

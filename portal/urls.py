@@ -24,6 +24,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", guide_views.home, name="home"),
     path("guide/", include("portal.guide.urls")),
+    path("template-check/", include("portal.precheck.urls")),
     path("", include("portal.content.urls")),
     path("", include("portal.tracking.urls")),
     path("staff/", include("portal.staff.urls")),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from portal.flows.model import Flow, Node
 
 from .paths import (
+    TEMPLATE_CHECK_POST,
     Move,
     content_url,
     first_question,
@@ -165,6 +166,14 @@ class GuideBrowser:
             self.page.goto(self.url(content_url(page_type)))
             self.page.click('#feedback button[name=helpful][value="no"]')
             self.page.wait_for_selector("#feedback input[name=reason]")
+        elif page_type in ("template-check-results", "template-check-error"):
+            self.page.goto(self.url(content_url(page_type)))
+            if page_type == "template-check-results":
+                self.page.fill("textarea[name=text]", TEMPLATE_CHECK_POST["text"])
+                self.page.check(f'input[name=category][value="{TEMPLATE_CHECK_POST["category"]}"]')
+            self.page.click("form.precheck-form [type=submit]")
+            self.page.wait_for_selector("[data-precheck-results]" if page_type == "template-check-results"
+                                        else "[data-precheck-errors]")
         else:
             response = self.page.goto(self.url(content_url(page_type)))
             assert response is not None and response.status == 200, f"{page_type}: HTTP {response and response.status}"

@@ -30,7 +30,13 @@ PAGE_TYPES = (
     "search-results",
     "search-empty",
     "restart",
+    "template-check",
+    "template-check-results",
+    "template-check-error",
 )
+
+#: What the template pre-check pages are sent (the issue's done-when: a shortened link and adjacent variables).
+TEMPLATE_CHECK_POST = {"text": "Ciao {{1}}{{2}}, il tuo ordine è qui: bit.ly/3abc grazie", "category": "utility"}
 
 #: Page types whose content comes from the imported knowledge base.
 NEEDS_KB = {"home", "home-en", "article", "article-en", "article-feedback-reasons", "search-results", "search-empty"}
@@ -51,6 +57,9 @@ def content_url(page_type: str) -> str:
         return home_url("it") + "search/?q=bloccato"
     if page_type == "search-empty":
         return home_url("en") + "search/?q=zzzxqj"
+    if page_type.startswith("template-check"):
+        with translation.override("it"):
+            return reverse("precheck:check")
     raise ValueError(page_type)
 
 

@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 
 from .paths import (
     PAGE_TYPES,
+    TEMPLATE_CHECK_POST,
     content_url,
     first_question,
     home_url,
@@ -72,10 +73,14 @@ class ClientVisitor:
             url = content_url(page_type)
             self.client.post("/it/feedback/", {"target": "article:appeal", "helpful": "no", "next": url})
             return self.client.get(url)
+        if page_type == "template-check-results":
+            return self.client.post(content_url(page_type), TEMPLATE_CHECK_POST)
+        if page_type == "template-check-error":
+            return self.client.post(content_url(page_type), {"text": "", "category": ""})
         return self.client.get(content_url(page_type))
 
 
-EXPECTED_STATUS = {"question-error": 400, "not-found": 404}
+EXPECTED_STATUS = {"question-error": 400, "not-found": 404, "template-check-error": 400}
 
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES)
