@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from html import unescape
 
@@ -193,14 +194,7 @@ class StepPage:
     @cached_property
     def body(self) -> StepBody:
         """The step's text, with a closing "Sources: …" paragraph taken off to show as a collapsed list."""
-        html, label, links = split_sources(str(self.text.body_html or ""))
-        return StepBody(
-            html=mark_safe(html),  # sanitized by render_markdown; split_sources only cuts it
-            sources_label=label,
-            sources=tuple(
-                (mark_safe(href), mark_safe(text), source_from(unescape(href)).site) for href, text in links
-            ),
-        )
+        return step_body(str(self.text.body_html or ""))
 
     @property
     def description(self) -> str:
@@ -261,6 +255,18 @@ class StepPage:
             stale=stale and position.on_walk,
             code_url=reverse("guide:code", args=[flow.slug, node.slug]),
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def step_body(body_html: str) -> StepBody:
+    """A step's body split from its sources list: worked out once per text (the HTML is the key, so an edited text is
+    a new entry), the same for every visitor; nothing of a walk goes in here."""
+    html, label, links = split_sources(body_html)
+    return StepBody(
+        html=mark_safe(html),  # sanitized by render_markdown; split_sources only cuts it
+        sources_label=label,
+        sources=tuple((mark_safe(href), mark_safe(text), source_from(unescape(href)).site) for href, text in links),
+    )
 
 
 def _moved_step(request: HttpRequest, flow: Flow, node_slug: str) -> HttpResponse:
