@@ -81,7 +81,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cached_page
+@cached_page(timeout=SEARCH_CACHE_SECONDS)  # ordered by helpful votes too, which do not replace the revision token
 def topic(request: HttpRequest, topic: str) -> HttpResponse:
     """A topic's articles, TOPIC_PAGE_SIZE a page (?page=N); a page that does not exist is a 404."""
     if topic not in Topic.values:
