@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -30,7 +30,7 @@ from .kb import (
     update_flow_words_text,
 )
 from .models import Article, GuideText, StepText, TextRevision, Topic, article_rendering, normalize_text
-from .search_index import index_articles
+from .search_index import after_bulk_write, fts_row, write_index
 from .words import flow_words
 
 IMPORT_REASON = "import from kb/"
@@ -92,11 +92,7 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
                 report.problems.append(f"{article.path}:1: unknown guide steps {unknown}")
                 continue
             valid.append(article)
-        for start in range(0, len(valid), BATCH_SIZE):
-            with transaction.atomic():
-                _import_articles(valid[start:start + BATCH_SIZE], report, now)
-            if progress:
-                progress(min(start + BATCH_SIZE, len(valid)), len(valid))
+        _import_articles(valid, report, now, progress)
 
         with transaction.atomic():
             for flow in flows:
@@ -118,39 +114,60 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
     return report
 
 
-def _import_articles(files: list[ArticleFile], report: SyncReport, now) -> None:
-    """One batch: one query reads the rows these files map to; unchanged files stop there. New articles are
-    written in bulk (with their history and search index); changed or edited ones go through `_sync`."""
-    lookup = Q()
-    for article in files:
-        lookup |= Q(locale=article.locale, translation_key=article.translation_key)
-    existing = {(row.locale, row.translation_key): row for row in Article.objects.filter(lookup).only(
-        "id", "locale", "translation_key", "file_hash", "imported_at", "edited_at")}
+def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress: Progress | None) -> None:
+    """First each batch's files are compared with their rows, one query a batch: unchanged files stop there, changed
+    or edited ones go through `_sync` (one by one: they are few). Then the new articles are rendered (on every core
+    when there are many, ahead of the writes) and written in bulk, BATCH_SIZE a transaction, with their history and
+    search index."""
     new = []
-    for article in files:
-        label = f"article {article.locale}/{article.slug}"
-        values = {**article.fields, "slug": article.slug}
-        row = existing.get((article.locale, article.translation_key))
-        if row is None:
-            new.append((article, values, label))
-        elif row.file_hash == content_hash(values) and not row.edited_since_import:
-            report.skipped.append(label)
-        else:
-            _sync_article(article, values, label, report, now)
+    for start in range(0, len(files), BATCH_SIZE):
+        batch = files[start:start + BATCH_SIZE]
+        lookup = Q()
+        for article in batch:
+            lookup |= Q(locale=article.locale, translation_key=article.translation_key)
+        existing = {(row.locale, row.translation_key): row for row in Article.objects.filter(lookup).only(
+            "id", "locale", "translation_key", "file_hash", "imported_at", "edited_at")}
+        for article in batch:
+            label = f"article {article.locale}/{article.slug}"
+            values = {**article.fields, "slug": article.slug}
+            row = existing.get((article.locale, article.translation_key))
+            if row is None:
+                new.append((article, values, label))
+            elif row.file_hash == content_hash(values) and not row.edited_since_import:
+                report.skipped.append(label)
+            else:
+                _sync_article(article, values, label, report, now)
+    done = len(files) - len(new)
+    if progress and (done or not new):
+        progress(done, len(files))
     if not new:
         return
-    rendered = _render_bodies([(values["body"], article.locale) for article, values, _ in new])
+    fts = connections[Article.objects.db].vendor == "sqlite"
+    with _renderer(len(new)) as render:
+        rendered = render([(values["body"], article.locale, values["title"], values["summary"], fts)
+                           for article, values, _ in new])
+        for start in range(0, len(new), BATCH_SIZE):
+            batch = new[start:start + BATCH_SIZE]
+            _create_articles(batch, [next(rendered) for _ in batch], report, now)
+            if progress:
+                progress(done + start + len(batch), len(files))
+    if len(new) > BATCH_SIZE:
+        after_bulk_write(connections[Article.objects.db])
+
+
+def _create_articles(new: list[tuple[ArticleFile, dict[str, Any], str]], rendered: list[tuple], report: SyncReport,
+                     now) -> None:
+    """One batch of new articles in one transaction; a slug taken by another article sends the batch one by one."""
     rows = []
-    for (article, values, _), (body, body_html, body_text) in zip(new, rendered):
-        row = Article(locale=article.locale, **{**values, "body": body}, body_html=body_html, body_text=body_text,
-                      file_hash=content_hash(values), imported_at=now)
-        rows.append(row)
+    for (article, values, _), (body, body_html, body_text, _stems) in zip(new, rendered):
+        rows.append(Article(locale=article.locale, **{**values, "body": body}, body_html=body_html,
+                            body_text=body_text, file_hash=content_hash(values), imported_at=now))
     try:
         with transaction.atomic():
             created = bulk_create_with_history(rows, Article, batch_size=BATCH_SIZE,
                                                default_change_reason=IMPORT_REASON)
-            index_articles(connections[Article.objects.db], [
-                (row.pk, row.locale, row.title, row.summary, row.body_text) for row in created])
+            write_index(connections[Article.objects.db], [
+                (row.pk, stems) for row, (*_, stems) in zip(created, rendered)])
     except IntegrityError:  # a slug taken by another article: find which, one by one
         for article, values, label in new:
             _sync_article(article, values, label, report, now)
@@ -168,16 +185,23 @@ def _sync_article(article: ArticleFile, values: dict[str, Any], label: str, repo
                                f"'{article.slug}' with a different translation_key")
 
 
-def _render_bodies(items: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """Markdown → stored HTML and text for many bodies; python-markdown is the import's slowest step."""
-    if len(items) < PARALLEL_RENDER_FROM or (os.cpu_count() or 1) < 2:
-        return [article_rendering(body, locale) for body, locale in items]
+@contextmanager
+def _renderer(count: int):
+    """render(items) → an iterator of `_render_one` results in order. From PARALLEL_RENDER_FROM items on a machine
+    with several cores, forked workers render while this process writes the batches before (python-markdown is the
+    import's slowest step); the workers only compute, they never touch the database connection they inherit."""
+    if count < PARALLEL_RENDER_FROM or (os.cpu_count() or 1) < 2:
+        yield lambda items: map(_render_one, items)
+        return
     with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_render_one, items, chunksize=100))
+        yield lambda items: pool.map(_render_one, items, chunksize=50)
 
 
-def _render_one(item: tuple[str, str]) -> tuple[str, str, str]:
-    return article_rendering(*item)
+def _render_one(item: tuple[str, str, str, str, bool]) -> tuple[str, str, str, tuple | None]:
+    """(body, locale, title, summary, fts) → (body, body_html, body_text, the SQLite index's row or None)."""
+    body, locale, title, summary, fts = item
+    body, body_html, body_text = article_rendering(body, locale)
+    return body, body_html, body_text, fts_row(locale, title, summary, body_text) if fts else None
 
 
 def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], label: str,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
 import markdown as python_markdown
 import nh3
@@ -35,9 +36,24 @@ def render_markdown(text: str, *, link_base: str = "") -> str:
     return _render(text or "", link_base)
 
 
+_local = threading.local()
+
+
+def _markdown() -> python_markdown.Markdown:
+    """One converter per thread, reset between texts: building one (its extensions) costs more than many renders."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = python_markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
+    return converter
+
+
 @functools.lru_cache(maxsize=512)
 def _render(text: str, link_base: str) -> str:
-    html = python_markdown.markdown(text, extensions=list(EXTENSIONS), output_format="html")
+    converter = _markdown()
+    try:
+        html = converter.convert(text)
+    finally:
+        converter.reset()
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if tag == "a" and attribute == "href" and link_base:

@@ -106,11 +106,14 @@ class Article(ImportTracked):
     position = models.PositiveSmallIntegerField(
         _("position in its topic"), default=100,
         help_text=_("The editor's order on the home page and the topic page: lower comes first; "
-                    "articles with the same position are listed by title."),
+                    "articles with the same position are listed by helpful votes, then by title."),
     )
+    #: Readers' "helpful" votes minus "not helpful" votes on this article in every language (votes go by
+    #: translation key): kept current by the tracking service that records a vote, so lists sort by it with no count.
+    helpful_score = models.IntegerField(_("helpful votes (net)"), default=0, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["body_html", "body_text", "file_hash", "imported_at"],
+        excluded_fields=["body_html", "body_text", "file_hash", "imported_at", "helpful_score"],
         verbose_name=_("article version"),
         verbose_name_plural=_("article versions"),
     )
@@ -121,9 +124,11 @@ class Article(ImportTracked):
         verbose_name_plural = _("articles")
         ordering = ["locale", "topic", "title"]
         indexes = [
-            # The home page and the topic pages: a topic's articles in the editor's order, then by title.
-            # (`published` is left out: Django filters on it as a bare boolean, which no index column can match.)
-            models.Index(fields=["locale", "topic", "position", "title"], name="article_topic_order"),
+            # The home page and the topic pages: a topic's articles in the editor's order, then the most helpful,
+            # then by title. (`published` is left out: Django filters on it as a bare boolean, which no index
+            # column can match.)
+            models.Index(fields=["locale", "topic", "position", "-helpful_score", "title"],
+                         name="article_topic_useful"),
             # The admin's default order and its sort by date.
             models.Index(fields=["locale", "topic", "title"], name="article_admin_order"),
             models.Index(fields=["updated"], name="article_updated"),

@@ -4,6 +4,10 @@ SQLite FTS5 (snowball stems). Same words on both: `searchwords.query_terms` (ste
 Every query word (or one of its synonyms) must be in an article, or, when no article has them all, any of them; the
 best matches come first (title > summary > body), each with a short excerpt of the body whose matching words are
 wrapped in <mark>. One query per search, two when the first finds nothing.
+
+Only a bounded set of matches is ranked (CANDIDATES articles matching in the title or summary, and as many matching
+anywhere), so a word found in thousands of articles costs about what a rare one does; the excerpt is
+made only for the MAX_RESULTS shown.
 """
 
 from __future__ import annotations
@@ -15,14 +19,17 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article
-from .search_index import FTS_TABLE
+from .search_index import FTS_TABLE, fts_token
 from .searchwords import QueryTerm, about_a_block, query_terms, stem, words
 
 MAX_RESULTS = 20
+#: Matches ranked at most, twice (title or summary matches, then matches anywhere): a query's cost stays bounded
+#: however many of the articles contain its words; the best title matches are among them.
+CANDIDATES = 100
 EXCERPT_WORDS = 30
 #: PostgreSQL text search configurations per locale (migration 0002: the built-in ones, accents removed).
 CONFIGS = {"it": "portal_italian", "en": "portal_english"}
-#: Only what the results page prints: the body's text is read for the excerpt on SQLite only.
+#: Only what the results page prints, and the body's text for the excerpt.
 FIELDS = ("id", "locale", "slug", "translation_key", "title", "summary")
 # Sentinels that cannot occur in article text, turned into <mark> only after escaping.
 START, STOP = "\x02", "\x03"
@@ -59,51 +66,74 @@ def search_articles(query: str, locale: str) -> list[SearchHit]:
 
 
 def _search_postgres(terms: list[QueryTerm], locale: str, every: bool) -> list[SearchHit]:
-    """Rank over the GIN index in a subquery; the headline only for the rows shown."""
+    """ts_rank over a bounded set of candidates found on the GIN indexes (title and summary first, then anywhere)."""
     config = CONFIGS.get(locale, CONFIGS["it"])
-    groups, params = [], []
+    groups, query_params = [], []
     for term in terms:
         groups.append("(" + " || ".join("plainto_tsquery(%s::regconfig, %s)" for _ in term.alternatives) + ")")
         for phrase in term.alternatives:
-            params += [config, " ".join(phrase)]
-    tsquery = (" && " if every else " || ").join(groups)
+            query_params += [config, " ".join(phrase)]
+    tsquery = "(" + (" && " if every else " || ").join(groups) + ")"
     columns = ", ".join(f"a.{name}" for name in FIELDS)
+    # The tsquery is written out where it is used (not read from a CTE), so each match can use its GIN index.
     sql = f"""
-        WITH q AS (SELECT {tsquery} AS query)
-        SELECT {columns}, ts_headline(%s::regconfig, a.body_text, q.query, %s) AS headline
-        FROM (
-            SELECT a.id, ts_rank(a.search_vector, q.query) AS rank
-            FROM content_article a, q
-            WHERE a.search_vector @@ q.query AND a.locale = %s AND a.published
+        WITH candidates AS (
+            (SELECT id FROM content_article WHERE search_head @@ {tsquery} AND locale = %s AND published
+             LIMIT {CANDIDATES})
+            UNION
+            (SELECT id FROM content_article WHERE search_vector @@ {tsquery} AND locale = %s AND published
+             LIMIT {CANDIDATES})
+        ), ranked AS (
+            SELECT a.id, a.title, ts_rank(a.search_vector, {tsquery}) AS rank
+            FROM candidates JOIN content_article a ON a.id = candidates.id
             ORDER BY rank DESC, a.title LIMIT {MAX_RESULTS}
-        ) ranked JOIN content_article a ON a.id = ranked.id, q
-        ORDER BY ranked.rank DESC, a.title
+        )
+        SELECT {columns}, a.body_text FROM ranked JOIN content_article a ON a.id = ranked.id
+        ORDER BY ranked.rank DESC, ranked.title
     """
-    options = f"StartSel={START}, StopSel={STOP}, MaxWords={EXCERPT_WORDS}, MinWords=15, MaxFragments=1"
-    params += [config, options, locale]
-    return [SearchHit(row, _marked(row.headline)) for row in Article.objects.raw(sql, params)]
+    params = [*query_params, locale, *query_params, locale, *query_params]
+    return _hits(Article.objects.raw(sql, params), terms, locale)
 
 
 def _search_sqlite(terms: list[QueryTerm], locale: str, every: bool) -> list[SearchHit]:
-    """bm25 over the FTS5 table (title 10, summary 4, body 1); the excerpt from the stems of the rows shown."""
-    match = (" AND " if every else " OR ").join(
-        "(" + " OR ".join("(" + " AND ".join(f'"{s}"' for s in phrase) + ")" for phrase in term.stemmed) + ")"
+    """bm25 (title 10, summary 4, body 1) over a bounded set of candidates: the first matches in the title or the
+    summary, then the first matches anywhere; the excerpt from the stems of the rows shown."""
+    match = "(" + (" AND " if every else " OR ").join(
+        "(" + " OR ".join("(" + " AND ".join(f'"{fts_token(locale, s)}"' for s in phrase) + ")"
+                          for phrase in term.stemmed) + ")"
         for term in terms
-    )
+    ) + ")"
     columns = ", ".join(f"a.{name}" for name in FIELDS)
+    # Without ORDER BY, FTS5 walks the matches in rowid order and stops at the LIMIT: only these are scored.
+    candidates = (f"SELECT * FROM (SELECT f.rowid AS id, bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score "
+                  f"FROM {FTS_TABLE} f JOIN content_article a ON a.id = f.rowid "
+                  f"WHERE {FTS_TABLE} MATCH %s AND a.published LIMIT {CANDIDATES})")
     sql = f"""
-        SELECT {columns}, a.body_text FROM {FTS_TABLE} f JOIN content_article a ON a.id = f.rowid
-        WHERE {FTS_TABLE} MATCH %s AND a.locale = %s AND a.published
-        ORDER BY bm25({FTS_TABLE}, 10.0, 4.0, 1.0), a.title LIMIT {MAX_RESULTS}
+        SELECT {columns}, a.body_text FROM (
+            SELECT id, min(score) AS score FROM ({candidates} UNION ALL {candidates})
+            GROUP BY id ORDER BY score LIMIT {MAX_RESULTS}
+        ) ranked JOIN content_article a ON a.id = ranked.id
+        ORDER BY ranked.score, a.title
     """
+    params = [f"{{title summary}} : {match}", match]
+    return _hits(Article.objects.raw(sql, params), terms, locale)
+
+
+def _hits(rows, terms: list[QueryTerm], locale: str) -> list[SearchHit]:
+    """The excerpts are made here from the rows shown, the same way on both databases (PostgreSQL's ts_headline
+    parses each whole body again and cost more than the search)."""
     wanted = {s for term in terms for s in term.stems}
-    return [SearchHit(row, _excerpt(row.body_text, wanted, locale))
-            for row in Article.objects.raw(sql, [match, locale])]
+    return [SearchHit(row, _excerpt(row.body_text, wanted, locale)) for row in rows]
 
 
 def _excerpt(text: str, wanted: set[str], locale: str) -> SafeString:
+    seen: dict[str, bool] = {}
+
     def matches(token: str) -> bool:
-        return any(stem(locale, w) in wanted for w in words(token))
+        found = seen.get(token)
+        if found is None:
+            found = seen[token] = any(stem(locale, w) in wanted for w in words(token))
+        return found
 
     tokens = text.split()
     first = next((i for i, token in enumerate(tokens) if matches(token)), 0)

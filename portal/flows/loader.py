@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .model import Answer, Flow, Node, NodeType, Outcome
+from .model import Answer, Flow, Node, NodeType, Outcome, Tool
 from .validator import Problem, moved_problems, resolve_moved, structure_problems
 
 
@@ -102,22 +102,46 @@ def _node(raw: Any, path: Path, problems: list[Problem]) -> Node | None:
         problems.append(Problem(path, f"unknown node type {type_name!r}", node_id or None))
         return None
     node_type = NodeType(type_name)
+    tools = _tools(raw, path, problems, node_id)
+    names_reason = raw.get("reason", False)
+    if not isinstance(names_reason, bool):
+        problems.append(Problem(path, "'reason' must be true or false", node_id))
+    names_reason = names_reason is True
     if node_type is NodeType.OUTCOME:
         kind = raw.get("outcome")
         if kind not in Outcome._value2member_map_:
             allowed = ", ".join(o.value for o in Outcome)
             problems.append(Problem(path, f"unknown outcome kind {kind!r} (use one of: {allowed})", node_id))
             return None
-        return Node(id=node_id, type=node_type, outcome=Outcome(kind))
+        return Node(id=node_id, type=node_type, outcome=Outcome(kind), tools=tools, names_reason=names_reason)
     if node_type is NodeType.INFO:
-        return Node(id=node_id, type=node_type, next=raw.get("next"))
+        return Node(id=node_id, type=node_type, next=raw.get("next"), tools=tools, names_reason=names_reason)
     answers = []
     for answer in raw.get("answers", []):
         if not isinstance(answer, dict) or not answer.get("id") or not answer.get("next"):
             problems.append(Problem(path, "every answer needs an 'id' and a 'next'", node_id))
             continue
-        answers.append(Answer(id=answer["id"], next=answer["next"]))
-    return Node(id=node_id, type=node_type, answers=tuple(answers))
+        no_reason = answer.get("no_reason", False)
+        if not isinstance(no_reason, bool):
+            problems.append(Problem(path, "'no_reason' must be true or false", node_id))
+        answers.append(Answer(id=answer["id"], next=answer["next"], no_reason=no_reason is True))
+    return Node(id=node_id, type=node_type, answers=tuple(answers), tools=tools, names_reason=names_reason)
+
+
+def _tools(raw: Mapping[str, Any], path: Path, problems: list[Problem], node_id: str) -> tuple[Tool, ...]:
+    """`tools = ["website_check", ...]`: the helpers shown under the node's text."""
+    value = raw.get("tools", [])
+    if not isinstance(value, list):
+        problems.append(Problem(path, "'tools' must be a list", node_id))
+        return ()
+    tools = []
+    for name in value:
+        if name not in Tool._value2member_map_:
+            allowed = ", ".join(t.value for t in Tool)
+            problems.append(Problem(path, f"unknown tool {name!r} (use one of: {allowed})", node_id))
+        elif Tool(name) not in tools:
+            tools.append(Tool(name))
+    return tuple(tools)
 
 
 def _moved(data: Mapping[str, Any], path: Path, problems: list[Problem]) -> dict[str, str]:

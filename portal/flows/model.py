@@ -21,6 +21,14 @@ class Outcome(enum.StrEnum):
     CONTACT_META = "contact-meta"
 
 
+class Tool(enum.StrEnum):
+    """The per-walk helpers a node offers under its text (portal/guide/tools.py shows them)."""
+
+    WEBSITE_CHECK = "website_check"  # a field for the business portfolio's website, checked for format only
+    REVIEW_DATE = "review_date"  # when to check again: 48 working hours after the review request, with a reminder
+    END_DATE = "end_date"  # the end date of a dated restriction, asked for, with a reminder
+
+
 #: The answer id recorded when a visitor continues past an info node.
 CONTINUE = "continue"
 
@@ -29,6 +37,8 @@ CONTINUE = "continue"
 class Answer:
     id: str
     next: str
+    #: On a question that names the reason: this answer says Meta showed no reason.
+    no_reason: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,9 @@ class Node:
     answers: tuple[Answer, ...] = ()
     next: str | None = None
     outcome: Outcome | None = None
+    tools: tuple[Tool, ...] = ()
+    #: A question whose answer is the reason Meta showed (the ready-to-send text names it).
+    names_reason: bool = False
 
     @property
     def slug(self) -> str:

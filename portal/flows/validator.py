@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .model import Node, NodeType
+from .model import Node, NodeType, Tool
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,11 @@ def structure_problems(path: Path, start: str, nodes: Iterable[Node]) -> list[Pr
                 seen.add(answer.id)
         if node.type is NodeType.INFO and not node.next:
             problems.append(Problem(path, "info node has no 'next'", node.id))
+        for tool in set(node.tools) & {Tool.REVIEW_DATE, Tool.END_DATE}:
+            if node.type is not NodeType.OUTCOME:
+                problems.append(Problem(path, f"tool '{tool}' belongs on an outcome (its reminder links there)", node.id))
+        if node.names_reason and node.type is not NodeType.QUESTION:
+            problems.append(Problem(path, "only a question can name the reason", node.id))
         for target in node.successors():
             if target not in by_id:
                 problems.append(Problem(path, f"unknown target '{target}'", node.id))

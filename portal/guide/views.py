@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.vary import vary_on_headers
 
@@ -28,8 +29,11 @@ from portal.flows.registry import get_flow
 from portal.flows.resolver import resolve_node
 from portal.pagecache import cached_page
 from portal.http import method_not_allowed, permanent_redirect_keep_method, see_other
+from portal.errors import bad_request_page
+from portal.toolkit.ics import reminder_ics
 from portal.tracking import services as tracking
 
+from . import tools as step_tools_module
 from .forms import AnswerForm
 from .walks import Position, remember_walks, walk_answer, walk_begin, walk_code_request, walk_load, walk_position
 
@@ -100,24 +104,34 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
     if not position.on_walk and position.other is not None and node.id in position.other.discarded:
         # Browser Back after "start again": the visitor's walk is the new one, not a page opened from a link.
         return redirect(node_url(flow, position.other_resolution.current))
-    if not position.on_walk and node.id != flow.start and request.method == "GET":
-        # Opened from a link (or away from the visitor's walk): counted in aggregate, no session.
+    tools_query = node.id != flow.start and step_tools_module.uses_tools(node, request.GET)
+    if not position.on_walk and node.id != flow.start and request.method == "GET" and not tools_query:
+        # Opened from a link (or away from the visitor's walk): counted in aggregate, no session. A tool's own
+        # GET form on that page is the same visitor again, not a new open.
         tracking.link_open_count(flow_id=flow.id, node_id=node.id, locale=locale)
     if form is None:
         form = AnswerForm(node, initial={"answer": position.resolution.answer_at(node.id)})
-    page = StepPage.build(flow, node, step_texts(flow, locale), position, locale,
-                          stale=request.GET.get("stale") == "1")
+    texts = step_texts(flow, locale)
+    page = StepPage.build(flow, node, texts, position, locale, stale=request.GET.get("stale") == "1")
+    tools = step_tools_module.step_tools(
+        flow=flow, node=node, query=request.GET, answers=position.resolution.answers[:page.number - 1],
+        texts_for=lambda code: texts if code == locale else step_texts(flow, code), locale=locale,
+        reminder_url=reverse("guide:reminder", args=[flow.slug, node.slug]),
+    )
+    if tools is not None and tools.has_errors and status == 200:
+        status = 400  # the tool's form says what is wrong; the rest of the page is there as usual
     template = "guide/step.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#step"
     # Only signed-in staff see the copy-link bar; for everyone else the page stays the same for all.
     staff = request.user.is_staff
     staff_permalink = request.build_absolute_uri(page.url) if staff else ""
-    response = render(request, template, {"page": page, "form": form, "staff_permalink": staff_permalink},
-                      status=status)
+    response = render(request, template, {"page": page, "form": form, "staff_permalink": staff_permalink,
+                                          "tools": tools}, status=status)
     patch_vary_headers(response, ["Cookie"])  # the walk cookie decides what the page shows
-    if position.on_walk or staff:
-        patch_cache_control(response, private=True, no_store=True)  # the visitor's answers or code
+    if position.on_walk or staff or tools_query or (tools is not None and tools.time_dependent):
+        # The visitor's answers or code, what they typed in a tool, or a date counted from now.
+        patch_cache_control(response, private=True, no_store=True)
     return response
 
 
@@ -128,7 +142,10 @@ def _answer(request: HttpRequest, flow: Flow, node: Node) -> HttpResponse:
     result = walk_answer(request, flow, node, form.cleaned_data["answer"], locale=get_language(),
                          from_link=request.POST.get("from_link") == "1")
     url = node_url(flow, result.node)
-    return see_other(f"{url}?stale=1" if result.stale else url)
+    if result.stale:
+        return see_other(f"{url}?stale=1")
+    carried = step_tools_module.carried_query(result.node, request.POST)
+    return see_other(f"{url}?{carried}" if carried else url)
 
 
 @remember_walks
@@ -141,6 +158,27 @@ def code_request(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpRe
         raise Http404("only outcomes give a reference code")
     walk_code_request(request, flow, node, locale=get_language())
     return see_other(node_url(flow, node) + "#ref-code")
+
+
+def reminder(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
+    """GET: the .ics reminder of a step's date, computed from the query string; nothing is written."""
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(request, ["GET", "HEAD"])
+    flow, node = _step_or_404(flow_slug, node_slug)
+    if not step_tools_module.offers_reminder(node):
+        raise Http404("this step offers no reminder")
+    found = step_tools_module.step_reminder(node, request.GET)
+    if found is None:
+        return bad_request_page(request)
+    body = reminder_ics(
+        start=found.start, summary=found.summary, description=found.description,
+        url=request.build_absolute_uri(f"{node_url(flow, node)}?{found.query}"),
+        uid_domain=request.get_host().split(":")[0], stamp=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{flow.slug}-{node.slug}.ics"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 OUTCOME_LABELS = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Value
+from django.db.models import Case, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -193,10 +193,13 @@ def sessions_purge(*, before: datetime.datetime, batch_size: int = 5000) -> Purg
 def vote_record(*, target_type: str, target_id: str, locale: str, helpful: bool,
                 session_id: uuid.UUID | str | None) -> Vote:
     known = session_exists(session_id=session_id)
-    return Vote.objects.create(
+    vote = Vote.objects.create(
         target_type=target_type, target_id=target_id, locale=locale, helpful=helpful,
         session_id=session_id if known else None,
     )
+    if target_type == Vote.Target.ARTICLE:
+        article_scores_refresh([target_id])
+    return vote
 
 
 def vote_change(*, vote_id: int, helpful: bool | None = None, reason: str | None = None) -> bool:
@@ -206,4 +209,23 @@ def vote_change(*, vote_id: int, helpful: bool | None = None, reason: str | None
         fields.update(helpful=helpful, reason="")
     if reason is not None:
         fields["reason"] = reason
-    return bool(fields) and Vote.objects.filter(pk=vote_id).update(**fields) == 1
+    changed = bool(fields) and Vote.objects.filter(pk=vote_id).update(**fields) == 1
+    if changed and helpful is not None:
+        target = Vote.objects.filter(pk=vote_id, target_type=Vote.Target.ARTICLE).values_list("target_id", flat=True)
+        article_scores_refresh(list(target))
+    return changed
+
+
+def article_scores_refresh(translation_keys: list[str] | None = None) -> int:
+    """Sets Article.helpful_score (helpful minus not-helpful votes, every language together) for these articles, or
+    for all. One UPDATE whose subquery counts the votes at that moment, so it is never off for long: the next vote
+    on the article recounts (`manage.py article_scores` recounts them all). The home page and the topic pages sort
+    by this column and count nothing per request. Returns the number of article rows updated."""
+    from portal.content.models import Article
+
+    votes = (Vote.objects.filter(target_type=Vote.Target.ARTICLE, target_id=OuterRef("translation_key"))
+             .order_by().values("target_id")
+             .annotate(score=Sum(Case(When(helpful=True, then=Value(1)), default=Value(-1)))).values("score"))
+    articles = Article.objects.all() if translation_keys is None else Article.objects.filter(
+        translation_key__in=translation_keys)
+    return articles.update(helpful_score=Coalesce(Subquery(votes), 0))

@@ -7,7 +7,7 @@
 // - After a "was this helpful?" answer: focus the box's message, not the top of the step.
 // - A failed request (403, 5xx, a dropped connection): say so inside the step, then fall back to a normal page
 //   request, which gets the same helpful page a browser without JavaScript gets.
-// - The reference code gets a copy button.
+// - The reference code and the ready-to-send text get a copy button.
 
 (function () {
   "use strict";
@@ -126,8 +126,17 @@
 
   // The reference code: a copy button (the code itself stays in the element with data-session-ref).
 
+  // The ready-to-send text: a button copies its text area as it is now (edits included; nothing is sent).
+  function textToCopy(button) {
+    if (button.dataset.copyFrom) {
+      var field = document.getElementById(button.dataset.copyFrom);
+      return field ? field.value : "";
+    }
+    return button.dataset.copy;
+  }
+
   function enhance(root) {
-    var buttons = root.querySelectorAll("[data-copy]");
+    var buttons = root.querySelectorAll("[data-copy], [data-copy-from]");
     Array.prototype.forEach.call(buttons, function (button) {
       if (!navigator.clipboard || button.dataset.ready) {
         return;
@@ -136,7 +145,7 @@
       button.hidden = false;
       var label = button.textContent;
       button.addEventListener("click", function () {
-        navigator.clipboard.writeText(button.dataset.copy).then(function () {
+        navigator.clipboard.writeText(textToCopy(button)).then(function () {
           button.textContent = button.dataset.copiedLabel || label;
           window.setTimeout(function () {
             button.textContent = label;

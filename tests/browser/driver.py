@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING
 from portal.flows.model import Flow, Node
 
 from .paths import (
+    TOOL_PAGES,
     TEMPLATE_CHECK_POST,
     Move,
     content_url,
     first_question,
     home_url,
     missing_step_url,
+    path_to_node,
     path_to_outcome,
     start_url,
     step_url,
+    tool_value,
 )
 
 if TYPE_CHECKING:
@@ -97,6 +100,27 @@ class GuideBrowser:
         self.walk(moves, outcome)
         return outcome
 
+    def walk_to_node(self, node_id: str) -> Node:
+        """From the home page to the step `node_id`, answering as the shortest path does."""
+        node = self.flow.nodes[node_id]
+        self.open_home()
+        self.start()
+        self.walk(path_to_node(self.flow, node_id), node)
+        return node
+
+    def use_tools(self, node_id: str, typed: dict[str, str]) -> None:
+        """Walk to a step and fill in its tools form (GET: a normal page load, with or without JavaScript)."""
+        self.walk_to_node(node_id)
+        for name, value in typed.items():
+            field = self.page.locator(f'#tools [name="{name}"]')
+            if field.first.get_attribute("type") == "checkbox":
+                self.page.check(f'#tools [name="{name}"][value="{value}"]')
+            else:
+                self.page.fill(f'#tools [name="{name}"]', tool_value(value))
+        with self.page.expect_navigation():
+            self.page.locator("#tools [type=submit]").first.click()
+        self.page.wait_for_selector("#tools")
+
     def walk_to_first_question(self) -> Node:
         moves, question = first_question(self.flow)
         self.open_home()
@@ -143,6 +167,8 @@ class GuideBrowser:
             self.walk_to_first_question()
             self.submit()
             self.page.wait_for_selector(ERROR_SUMMARY)
+        elif page_type in TOOL_PAGES:
+            self.use_tools(*TOOL_PAGES[page_type])
         elif page_type.startswith("outcome-"):
             kind = page_type.removeprefix("outcome-")
             self.walk_to_outcome(kind)

@@ -30,10 +30,30 @@ PAGE_TYPES = (
     "search-results",
     "search-empty",
     "restart",
+    "question-website-check",
+    "outcome-appeal-tools",
+    "outcome-wait-end-date",
+    "outcome-tools-error",
     "template-check",
     "template-check-results",
     "template-check-error",
 )
+
+#: Page types with the outcome tools (issue 8): the step, and what the visitor types into its GET form.
+TOOL_PAGES = {
+    "question-website-check": ("website_review_button", {"website": "example.com"}),
+    "outcome-appeal-tools": ("appeal_website", {"website": "example.com", "fix": "website"}),
+    "outcome-wait-end-date": ("wait_restriction_dated", {"end": "+7"}),  # seven days from today
+    "outcome-tools-error": ("wait_restriction_dated", {"end": "2026-02-30"}),
+}
+
+
+def tool_value(value: str) -> str:
+    """A tool input as typed: "+N" is the date N days from today."""
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=int(value[1:]))).isoformat() if value.startswith("+") else value
+
 
 #: What the template pre-check pages are sent (the issue's done-when: a shortened link and adjacent variables).
 TEMPLATE_CHECK_POST = {"text": "Ciao {{1}}{{2}}, il tuo ordine è qui: bit.ly/3abc grazie", "category": "utility"}
@@ -88,6 +108,23 @@ def path_to_outcome(flow: Flow, kind: str) -> tuple[tuple[Move, ...], Node]:
                 seen.add(target)
                 queue.append((target, moves + (Move(node, answer_id),)))
     raise LookupError(f"flow {flow.slug} has no {kind!r} outcome")
+
+
+def path_to_node(flow: Flow, target: str) -> tuple[Move, ...]:
+    """The shortest walk from the flow's start to the node `target`."""
+    queue: deque[tuple[str, tuple[Move, ...]]] = deque([(flow.start, ())])
+    seen = {flow.start}
+    while queue:
+        node_id, moves = queue.popleft()
+        if node_id == target:
+            return moves
+        node = flow.nodes[node_id]
+        choices = [(None, node.next)] if node.is_info else [(answer.id, answer.next) for answer in node.answers]
+        for answer_id, next_id in choices:
+            if next_id and next_id not in seen:
+                seen.add(next_id)
+                queue.append((next_id, moves + (Move(node, answer_id),)))
+    raise LookupError(f"flow {flow.slug} has no node {target!r}")
 
 
 def first_question(flow: Flow) -> tuple[tuple[Move, ...], Node]:

@@ -5,14 +5,18 @@ from bs4 import BeautifulSoup
 
 from .paths import (
     PAGE_TYPES,
+    TOOL_PAGES,
     TEMPLATE_CHECK_POST,
     content_url,
     first_question,
     home_url,
     missing_step_url,
+    path_to_node,
     path_to_outcome,
     restart_url,
     start_url,
+    step_url,
+    tool_value,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -54,6 +58,11 @@ class ClientVisitor:
             moves, _ = first_question(self.flow)
             response = self.walk(moves)
             return self.play(response, None) if page_type == "question-error" else response
+        if page_type in TOOL_PAGES:
+            node_id, typed = TOOL_PAGES[page_type]
+            self.walk(path_to_node(self.flow, node_id))
+            query = {name: tool_value(value) for name, value in typed.items()}
+            return self.client.get(step_url(self.flow, self.flow.nodes[node_id]), query)
         if page_type.startswith("outcome-"):
             moves, _ = path_to_outcome(self.flow, page_type.removeprefix("outcome-"))
             return self.walk(moves)
@@ -80,7 +89,7 @@ class ClientVisitor:
         return self.client.get(content_url(page_type))
 
 
-EXPECTED_STATUS = {"question-error": 400, "not-found": 404, "template-check-error": 400}
+EXPECTED_STATUS = {"question-error": 400, "not-found": 404, "outcome-tools-error": 400, "template-check-error": 400}
 
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES)

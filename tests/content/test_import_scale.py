@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.content import importer
 from portal.content.importer import kb_import
 from portal.content.management.commands.generate_articles import write_files
-from portal.content.models import Article
+from portal.content.models import Article, article_rendering
 from portal.content.search import search_articles
 from portal.content.synthetic import KEY_PREFIX, synthetic_articles
 
@@ -40,6 +40,19 @@ def test_first_run_creates_every_article_with_history_and_search_index(tmp_path,
     article = Article.objects.get(locale="it", translation_key=f"{KEY_PREFIX}000003")
     assert article.body_html.startswith("<p>") and "<h2>" in article.body_html and "##" not in article.body_text
     assert article.translation_key in [hit.article.translation_key for hit in search_articles(article.title, "it")]
+
+
+def test_many_new_files_are_rendered_on_every_core_with_the_same_result(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "PARALLEL_RENDER_FROM", 1)
+    monkeypatch.setattr(importer, "BATCH_SIZE", 6)  # several batches written while the workers render
+    write_files(tmp_path, 12, seed=6)
+    report = run_import(tmp_path)
+    assert len(report.created) == 24 and not report.problems
+    for article in Article.objects.filter(translation_key__startswith=KEY_PREFIX):
+        body, body_html, body_text = article_rendering(article.body, article.locale)
+        assert (article.body_html, article.body_text) == (body_html, body_text)
+        assert article.translation_key in [hit.article.translation_key
+                                           for hit in search_articles(article.title, article.locale)]
 
 
 @pytest.mark.parametrize("count", [15, 45])

@@ -123,6 +123,25 @@ class SearchBehaviour:
         assert found("zanzibar", "it") == []
 
     # -- cost ----------------------------------------------------------------------------------------------------
+    def test_only_a_bounded_set_is_ranked_and_a_title_match_is_always_in_it(self, imported, monkeypatch):
+        from portal.content import search as search_module
+
+        monkeypatch.setattr(search_module, "CANDIDATES", 5)
+        Article.objects.bulk_create([
+            Article(locale="it", slug=f"corpo-{i}", translation_key=f"corpo-{i}", title=f"Nota {i}", summary="s",
+                    body="x", body_text="Una parola rara: zanzibar.", topic="capire")
+            for i in range(12)
+        ])
+        from portal.content.search_index import index_articles
+
+        index_articles(connection, Article.objects.filter(slug__startswith="corpo-").values_list(
+            "pk", "locale", "title", "summary", "body_text"))
+        make_article(title="Zanzibar, il caso", body="Testo.")  # written last: the newest of the matches
+        keys = found("zanzibar", "it")
+        assert keys[0] == "prova"  # found among the title matches, ranked first
+        assert len(keys) <= 1 + 5 and set(keys[1:]) <= {f"corpo-{i}" for i in range(12)}
+
+
     @pytest.mark.parametrize("query", ["ricorso", "come faccio ricorso", "zzzxqj"])
     def test_at_most_two_queries_whatever_the_number_of_articles(self, imported, django_assert_max_num_queries,
                                                                  query):
@@ -143,6 +162,12 @@ class TestSqliteSearch(SearchBehaviour):
             cursor.execute("SELECT count(*) FROM content_article_fts")
             assert cursor.fetchone()[0] == Article.objects.count()
 
+    def test_the_index_tags_each_stem_with_its_language(self, imported):
+        article = Article.objects.get(locale="en", translation_key="appeal")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT title FROM content_article_fts WHERE rowid = %s", [article.pk])
+            assert all(token.startswith("en_") for token in cursor.fetchone()[0].split())
+
 
 @pytest.mark.postgres
 class TestPostgresSearch(SearchBehaviour):
@@ -153,6 +178,21 @@ class TestPostgresSearch(SearchBehaviour):
                            "plainto_tsquery('portal_italian', 'ricorso')")
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "content_article_search" in plan
+
+    def test_title_and_summary_have_their_own_gin_index(self, imported):
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN SELECT id FROM content_article WHERE search_head @@ "
+                           "plainto_tsquery('portal_italian', 'ricorso')")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "content_article_search_head" in plan
+        article = Article.objects.get(locale="it", translation_key="appeal")
+        article.title = "Zanzibar"
+        article.save()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_head @@ plainto_tsquery('portal_italian', 'zanzibar') "
+                           "FROM content_article WHERE id = %s", [article.pk])
+            assert cursor.fetchone()[0] is True  # the trigger keeps it current on save
 
 
 class TestStemmerThreads:

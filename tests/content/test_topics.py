@@ -2,12 +2,15 @@
 rel="next"/"prev", 404 past the end, query counts that do not grow with the knowledge base; the sitemap index."""
 
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from portal.content import articles as articles_module
 from portal.content import views as content_views
 from portal.content.models import Article, Topic
+from portal.tracking.services import vote_change, vote_record
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +41,45 @@ class TestHome:
         Article.objects.filter(slug="extra-00029").update(position=1)
         section = client.get("/it/").content.decode().split('id="topic-capire"', 1)[1].split("</section>", 1)[0]
         assert section.index("/it/articles/extra-00029/") == section.index("/it/articles/")
+
+    def test_the_most_helpful_come_next_and_the_editors_order_overrides(self, client, imported):
+        add_articles(30)
+        for helpful in (True, True, False):
+            vote_record(target_type="article", target_id="extra-00020", locale="it", helpful=helpful, session_id=None)
+        vote_record(target_type="article", target_id="extra-00010", locale="en", helpful=True, session_id=None)
+        assert Article.objects.get(slug="extra-00020").helpful_score == 1  # two helpful, one not
+        section = client.get("/it/").content.decode().split('id="topic-capire"', 1)[1].split("</section>", 1)[0]
+        links = re.findall(r'href="/it/articles/([^/]+)/"', section)
+        assert links[:2] == ["extra-00010", "extra-00020"]  # a tie on score goes by title
+        Article.objects.filter(slug="extra-00029").update(position=1)
+        section = client.get("/it/").content.decode().split('id="topic-capire"', 1)[1].split("</section>", 1)[0]
+        assert re.findall(r'href="/it/articles/([^/]+)/"', section)[:3] == ["extra-00029", "extra-00010", "extra-00020"]
+        topic_page = client.get("/it/topics/capire/").content.decode()
+        assert article_keys(topic_page)[:3] == ["extra-00029", "extra-00010", "extra-00020"]  # the same order
+
+    def test_a_changed_vote_and_a_recount_keep_the_score_true(self, imported):
+        add_articles(2)
+        add_articles(2, locale="en")  # the same translation keys: a vote counts for every language
+        vote = vote_record(target_type="article", target_id="extra-00001", locale="en", helpful=True, session_id=None)
+        assert set(Article.objects.filter(translation_key="extra-00001").values_list("helpful_score", flat=True)) == {1}
+        assert vote_change(vote_id=vote.pk, helpful=False)
+        assert set(Article.objects.filter(translation_key="extra-00001").values_list("helpful_score", flat=True)) == {-1}
+        assert vote_change(vote_id=vote.pk, reason="unclear")  # a reason alone changes no score
+        Article.objects.update(helpful_score=7)  # e.g. votes deleted by hand: the command recounts
+        call_command("article_scores", stdout=StringIO())
+        scores = dict(Article.objects.filter(locale="en").values_list("slug", "helpful_score"))
+        assert scores.pop("extra-00001") == -1 and set(scores.values()) == {0}
+
+    @pytest.mark.parametrize("locale", ["it", "en"])
+    def test_the_home_reads_its_articles_in_one_query(self, imported, django_assert_num_queries, locale):
+        add_articles(40, locale="it", prefix="solo")  # English shows them after its own articles
+        add_articles(40, locale=locale, topic="motivi", prefix="abaco")
+        with django_assert_num_queries(1):
+            groups = articles_module.home_topics(locale)
+        assert [group.topic for group in groups] == list(Topic.values)
+        shown = {group.topic: [article.slug for article, _url in group.articles] for group in groups}
+        assert all(0 < len(slugs) <= articles_module.HOME_ARTICLES_PER_TOPIC for slugs in shown.values())
+        assert shown["motivi"] == [f"abaco-{i:05d}" for i in range(4)]  # position 100 ties, then title
 
     def test_home_stays_small_and_its_queries_do_not_grow(self, client, imported):
         client.get("/it/")  # warm the words cache

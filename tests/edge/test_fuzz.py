@@ -28,6 +28,10 @@ PAGES = [
     "/it/search/", "/en/search/", "/it/feedback/", "/en/feedback/",
     "/it/guide/blocked-number/", "/en/guide/blocked-number/", "/it/guide/blocked-number/start/",
     "/it/articles/fare-ricorso/", "/en/articles/", "/admin/login/", "/admin/", "/static/css/site.css",
+    # The outcome tools (GET forms and the .ics reminder, issue 8).
+    "/it/guide/blocked-number/appeal-website/", "/en/guide/blocked-number/website-review-button/",
+    "/it/guide/blocked-number/wait-restriction-dated/", "/it/guide/blocked-number/appeal-spam/",
+    "/it/guide/blocked-number/appeal-website/reminder.ics", "/en/guide/blocked-number/wait-restriction-dated/reminder.ics",
 ]
 POST_TARGETS = ["/it/feedback/", "/en/feedback/", "/it/guide/blocked-number/", "/it/search/", "/admin/login/",
                 "/it/no-such-page/"]
@@ -70,7 +74,8 @@ def test_fuzz_paths(fuzz_client, method, page, suffix):
 @FUZZ
 @given(page=st.sampled_from(PAGES), query=st.one_of(
     raw_bytes,
-    st.dictionaries(st.sampled_from(["q", "page", "next", "lang", "answer", "x"]), nasty_text, max_size=4).map(
+    st.dictionaries(st.sampled_from(["q", "page", "next", "lang", "answer", "x", "website", "requested", "end",
+                                     "fix"]), nasty_text, max_size=4).map(
         lambda d: "&".join(f"{k}={v}" for k, v in d.items()).encode("utf-8", "surrogatepass"))))
 def test_fuzz_query_strings(fuzz_client, page, query):
     assert_no_server_error(fuzz_client.get(page, QUERY_STRING=wsgi_text(query)))

@@ -251,3 +251,31 @@ def test_a_very_long_flow_is_checked_without_recursion_and_a_cycle_at_its_end_is
     problems = structure_problems(Path("long.toml"), "q0", looped)
     assert len(problems) == 1 and problems[0].message.startswith("cycle: q0 -> q1 -> ")
     assert problems[0].message.endswith(f"q{size} -> q0")
+
+
+# ---------------------------------------------------------------- outcome tools and the reason (issue 8)
+
+
+def test_tools_and_the_reason_load(tmp_path):
+    structure = GOOD_STRUCTURE.replace('type = "question"\n', 'type = "question"\nreason = true\ntools = ["website_check"]\n')
+    structure = structure.replace('{ id = "no", next = "later" }', '{ id = "no", next = "later", no_reason = true }')
+    structure = structure.replace('outcome = "appeal"', 'outcome = "appeal"\ntools = ["website_check", "review_date"]')
+    flow = load_flow(write_flow(tmp_path, structure))
+    ask = flow.nodes["ask"]
+    assert ask.names_reason and [a.no_reason for a in ask.answers] == [False, True]
+    assert [t.value for t in ask.tools] == ["website_check"]
+    assert [t.value for t in flow.nodes["done"].tools] == ["website_check", "review_date"]
+    assert flow.nodes["later"].tools == () and not flow.nodes["later"].names_reason
+
+
+@pytest.mark.parametrize("change, message", [
+    (('outcome = "wait"', 'outcome = "wait"\ntools = ["fax_machine"]'), "unknown tool 'fax_machine'"),
+    (('outcome = "wait"', 'outcome = "wait"\ntools = "end_date"'), "'tools' must be a list"),
+    (('type = "question"\n', 'type = "question"\ntools = ["end_date"]\n'), "tool 'end_date' belongs on an outcome"),
+    (('outcome = "wait"', 'outcome = "wait"\nreason = true'), "only a question can name the reason"),
+    (('type = "question"\n', 'type = "question"\nreason = "yes"\n'), "'reason' must be true or false"),
+    (('{ id = "no", next = "later" }', '{ id = "no", next = "later", no_reason = 1 }'), "'no_reason' must be true"),
+])
+def test_bad_tools_and_reasons_are_refused(tmp_path, change, message):
+    problems = problems_of(tmp_path, GOOD_STRUCTURE.replace(*change))
+    assert any(message in problem for problem in problems), problems
