@@ -45,8 +45,8 @@ How to read it:
   topic on the `(locale, topic, position, -helpful_score, title)` index), the topic page (a count and one page on
   the same index), the article page, and search (at most 2 queries; each ranks at most 100 title/summary matches and
   100 matches anywhere, found on the FTS5 table or the GIN indexes, so a broad word costs about what a rare one does).
-- **Search results at scale** are the best of those candidates, not of every match: a title match always comes
-  before body-only matches, but among thousands of body-only matches of a broad word only the first 100 are ranked.
+- **Search results at scale** are the best of those candidates, not of every match: title and summary matches are
+  always among the ranked ones, but of thousands of body-only matches of a broad word only the first 100 are.
 - **import_kb** parses every file, then renders new bodies with python-markdown in one worker per core while the
   main process writes 500-article batches (each a transaction, with history and search index); rendering is most
   of its time, so it scales with the cores left free, and an unchanged run only reads."""

@@ -129,6 +129,7 @@ def _entry(response: HttpResponse, key: str) -> dict | None:
         "headers": {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)},
         "modified": int(time.time()),
         "etag": key[5:37],
+        "meta": getattr(response, "page_meta", None),  # what the view tells its caller (e.g. search's hit count)
     }
 
 
@@ -143,6 +144,7 @@ def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
     response = HttpResponse(content.encode(entry["charset"]))
     for name, value in entry["headers"].items():
         response[name] = value
+    response.page_meta = entry.get("meta")
     response["ETag"] = etag
     response["Last-Modified"] = http_date(entry["modified"])
     patch_cache_control(response, max_age=0, must_revalidate=True)

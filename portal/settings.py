@@ -235,3 +235,11 @@ LOGGING = {
 # Development and tests (DJANGO_DEBUG=1) serve static files straight from the apps and static/, no collectstatic.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Search gaps (portal/tracking/searchstats.py): searches are counted in a per-process buffer written in one bulk
+# upsert at most every SEARCH_STATS_FLUSH_SECONDS (a crash loses at most that much) or once it holds
+# SEARCH_STATS_FLUSH_ENTRIES distinct queries. The readout never shows a query made fewer than
+# SEARCH_STATS_MIN_COUNT times in its period.
+SEARCH_STATS_FLUSH_SECONDS = float(os.environ.get("SEARCH_STATS_FLUSH_SECONDS", "30"))
+SEARCH_STATS_FLUSH_ENTRIES = int(os.environ.get("SEARCH_STATS_FLUSH_ENTRIES", "500"))
+SEARCH_STATS_MIN_COUNT = int(os.environ.get("SEARCH_STATS_MIN_COUNT", "3"))

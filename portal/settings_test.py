@@ -19,3 +19,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Counters are written at once, so a test sees them without flushing (tracking/counts.py).
 PORTAL_COUNT_FLUSH_SECONDS = 0
+# Search counts are written at once, so a test sees them without waiting for the buffer.
+SEARCH_STATS_FLUSH_SECONDS = 0

@@ -24,8 +24,9 @@ from portal.flows.registry import all_flows, step_ref
 
 from .markdown import render_markdown
 from . import admin_words  # noqa: F401  (the admin sentences we translate ourselves)
-from .models import Article, GuideText, StepText, article_link_base
-from .words import NodeText, node_text_problems
+from . import revisions
+from .models import Article, GuideText, Significance, StepText, article_link_base
+from .words import SOURCE_LOCALE, NodeText, node_text_problems
 
 LOCALE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 
@@ -133,6 +134,11 @@ class AdminEditMixin:
     def save_model(self, request, obj, form, change):
         obj.edited_at = timezone.now()
         super().save_model(request, obj, form, change)
+        if isinstance(obj, (Article, StepText)):
+            # The source's words become a revision of the significance the editor chose; a new translation
+            # follows the source's latest revision.
+            revisions.record(obj, form.cleaned_data.get("significance") or Significance.CONTENT)
+            revisions.follow_latest(obj)
 
     class Media:
         js = ("django_htmx/htmx-2.min.js", "js/admin-preview.js")
@@ -144,15 +150,43 @@ class TranslationOutdatedFilter(admin.SimpleListFilter):
     parameter_name = "translation"
 
     def lookups(self, request, model_admin):
-        return [("outdated", _("Outdated (older than the Italian)")), ("current", _("Up to date"))]
+        return [("outdated", _("Outdated (the Italian changed since)")), ("current", _("Up to date"))]
 
     def queryset(self, request, queryset):
-        outdated = Article.objects.outdated().values("pk")
-        if self.value() == "outdated":
-            return queryset.filter(pk__in=outdated)
-        if self.value() == "current":
-            return queryset.exclude(pk__in=outdated)
+        if self.value() in ("outdated", "current"):
+            return queryset.exclude(locale=SOURCE_LOCALE).with_outdated().filter(outdated=self.value() == "outdated")
         return queryset
+
+
+def significance_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("How big is this change?"), choices=Significance.choices, initial=Significance.CONTENT,
+        required=False, widget=forms.RadioSelect,
+        help_text=_("A typo or wording fix leaves the translations up to date; a content change or a major "
+                    "rewrite marks them outdated."),
+    )
+
+
+class RevisionFieldsMixin:
+    """The Italian text's form asks how significant the change is; a translation's form says which Italian
+    revision it follows (checked against the revisions that exist)."""
+
+    def source_revision_help(self):
+        if self.instance.pk and self.instance.locale != SOURCE_LOCALE and "source_revision" in self.fields:
+            latest = revisions.latest_number(revisions.kind_of(self.instance), revisions.key_of(self.instance))
+            self.fields["source_revision"].help_text = _(
+                "The Italian revision this translation follows. The latest is %(latest)s: set it when the "
+                "translation says what the Italian says now.") % {"latest": latest}
+            self.fields["source_revision"].widget.attrs["max"] = latest
+
+    def clean_source_revision(self):
+        value = self.cleaned_data.get("source_revision")
+        if value is not None and self.instance.pk and self.instance.locale != SOURCE_LOCALE:
+            latest = revisions.latest_number(revisions.kind_of(self.instance), revisions.key_of(self.instance))
+            if value > latest:
+                raise ValidationError(_("The Italian text has no revision %(number)s yet (the latest is %(latest)s)."),
+                                      params={"number": value, "latest": latest})
+        return value
 
 
 class LinesField(forms.CharField):
@@ -190,8 +224,9 @@ def step_choices() -> list[tuple[str, str]]:
     ]
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(RevisionFieldsMixin, forms.ModelForm):
     locale = forms.ChoiceField(label=_("language"), choices=LOCALE_CHOICES)
+    significance = significance_field()
     tags = LinesField(label=_("tags"), separator=",", help_text=_("Words separated by commas."))
     sources = LinesField(
         label=_("sources"), item_field=forms.URLField(assume_scheme="https"),
@@ -210,11 +245,12 @@ class ArticleForm(forms.ModelForm):
         extra = [(value, value) for value in (self.initial.get("steps") or []) if value not in known]
         self.fields["steps"].choices = choices + extra
         self.fields["position"].required = False  # empty: the default place, by title
+        self.source_revision_help()
 
     class Meta:
         model = Article
         fields = ["locale", "slug", "translation_key", "title", "summary", "body", "topic", "position", "tags",
-                  "sources", "steps", "updated", "published"]
+                  "sources", "steps", "updated", "published", "source_revision"]
         widgets = {"body": MarkdownPreviewWidget(), "summary": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -246,7 +282,10 @@ class ArticleAdmin(AdminEditMixin, SimpleHistoryAdmin):
     LIST_DEFERRED = ("body", "body_html", "body_text", "sources", "tags", "steps")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_source_updated()
+        return super().get_queryset(request).with_outdated()
+
+    def get_fields(self, request, obj=None):
+        return revision_fields(super().get_fields(request, obj), obj)
 
     def get_changelist(self, request, **kwargs):
         changelist = super().get_changelist(request, **kwargs)
@@ -260,8 +299,7 @@ class ArticleAdmin(AdminEditMixin, SimpleHistoryAdmin):
 
     @admin.display(boolean=True, description=_("outdated"))
     def is_outdated(self, obj):
-        source_updated = getattr(obj, "source_updated", None)
-        return obj.locale != "it" and source_updated is not None and source_updated > obj.updated
+        return getattr(obj, "outdated", None) if hasattr(obj, "outdated") else revisions.is_outdated(obj)
 
     def get_urls(self):
         preview = path("preview/", self.admin_site.admin_view(self.preview_view), name="content_markdown_preview")
@@ -292,7 +330,15 @@ def _current_node(step: str):
     return ref[1] if ref and ref[1].id == step.partition(":")[2] else None
 
 
-class StepTextForm(forms.ModelForm):
+def revision_fields(fields, obj) -> list[str]:
+    """An Italian text's form shows the significance question (not on creation: a new text is its first
+    revision); a translation's shows the revision it follows."""
+    drop = {"source_revision"} if obj is not None and obj.locale == SOURCE_LOCALE else {"significance"}
+    kept = [name for name in fields if name not in drop and name != "significance"]
+    return kept + (["significance"] if "significance" not in drop else [])
+
+
+class StepTextForm(RevisionFieldsMixin, forms.ModelForm):
     """Step words; StepTextAdmin adds one field per answer of the node (see `form_for_node`). Checked by the same
     validator as the kb/ files (content/words.py)."""
 
@@ -300,11 +346,14 @@ class StepTextForm(forms.ModelForm):
 
     class Meta:
         model = StepText
-        fields = ["title", "hint", "body"]
+        fields = ["title", "hint", "body", "source_revision"]
         widgets = {"body": MarkdownPreviewWidget()}
+
+    significance = significance_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.source_revision_help()
         self.fields["body"].widget.locale = self.instance.locale
         for answer_id, label in (self.instance.answers or {}).items():
             self.initial.setdefault(f"answer_{answer_id}", label)
@@ -377,7 +426,7 @@ class StepTextAdmin(AdminEditMixin, SimpleHistoryAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
-        editable = list(self._get_form_for_get_fields(request, obj).base_fields)
+        editable = revision_fields(list(self._get_form_for_get_fields(request, obj).base_fields), obj)
         return ["flow_id", "node_id", "locale", *editable, "edited_at", "imported_at"]
 
     def has_add_permission(self, request):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Article, Topic
+from .revisions import latest_significant
 from .words import SOURCE_LOCALE
 
 
@@ -27,11 +28,13 @@ class ArticlePage:
     article: Article
     #: Why the page shows another language: "missing" (no translation yet) or "" when it is in the visitor's language.
     fallback: str
-    #: The source article when this translation is older than it, and its URL.
+    #: The source article when this translation is outdated (content/revisions.py's rule), and its URL.
     outdated_source: Article | None
     outdated_source_url: str
     #: (language code, url, is a real translation) for every other language.
     alternates: tuple[tuple[str, str, bool], ...]
+    #: When the source last changed in substance (the banner's date); None when up to date.
+    outdated_since: object = None
 
 
 def article_lookup(slug: str, locale: str) -> Article | str | None:
@@ -55,7 +58,8 @@ def article_lookup(slug: str, locale: str) -> Article | str | None:
 def article_page(article: Article, locale: str) -> ArticlePage:
     translations = {a.locale: a for a in Article.objects.published().filter(translation_key=article.translation_key)}
     source = translations.get(SOURCE_LOCALE)
-    outdated = source if (article.locale != SOURCE_LOCALE and source and source.updated > article.updated) else None
+    change = latest_significant(article) if source is not None else None
+    outdated = source if change is not None else None
     alternates = []
     for code, _ in settings.LANGUAGES:
         if code == locale:
@@ -70,6 +74,7 @@ def article_page(article: Article, locale: str) -> ArticlePage:
         fallback="missing" if article.locale != locale else "",
         outdated_source=outdated,
         outdated_source_url=article_url(outdated) if outdated else "",
+        outdated_since=change.created_at if change else None,
         alternates=tuple(alternates),
     )
 

@@ -29,9 +29,11 @@ from .kb import (
     update_article_text,
     update_flow_words_text,
 )
-from .models import Article, GuideText, StepText, TextRevision, Topic, article_rendering, normalize_text
+from . import revisions
+from .models import (Article, GuideText, Significance, SourceRevision, StepText, TextRevision, Topic,
+                     article_rendering, normalize_text)
 from .search_index import after_bulk_write, fts_row, write_index
-from .words import flow_words
+from .words import SOURCE_LOCALE, flow_words
 
 IMPORT_REASON = "import from kb/"
 CONFLICT_REASON = "kb/ file version {hash} not applied: the admin edit is kept"
@@ -92,9 +94,17 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
                 report.problems.append(f"{article.path}:1: unknown guide steps {unknown}")
                 continue
             valid.append(article)
-        _import_articles(valid, report, now, progress)
+        # Italian first: a translation file without `source_revision` follows its source's latest revision.
+        valid.sort(key=lambda article: article.locale != SOURCE_LOCALE)
+        created, updated = len(report.created), len(report.updated)
+        known = _import_articles(valid, report, now, progress)
+        written = set(report.created[created:]) | set(report.updated[updated:])
+        for start in range(0, len(valid), BATCH_SIZE):
+            with transaction.atomic():
+                _link_revisions(valid[start:start + BATCH_SIZE], written, known, now)
 
         with transaction.atomic():
+            written_steps = []
             for flow in flows:
                 words_files, problems = flow_words(kb_dir, flow, locales)
                 report.problems.extend(str(problem) for problem in problems)
@@ -105,8 +115,19 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
                               report, now)
                     for node_id, text in words.nodes.items():
                         values = step_values(text.title, text.hint, text.body, text.answers)
-                        _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": words.locale}, values,
-                              f"step {flow.id}:{node_id} ({words.locale})", report, now)
+                        row = _sync(StepText, {"flow_id": flow.id, "node_id": node_id, "locale": words.locale},
+                                    values, f"step {flow.id}:{node_id} ({words.locale})", report, now)
+                        if row is not None:
+                            written_steps.append(row)
+            # Step words from kb/ are a content change of the Italian; a translation written from kb/ follows the
+            # Italian as it is now (the words files carry no revision numbers).
+            written_steps.sort(key=lambda row: row.locale != SOURCE_LOCALE)
+            for row in written_steps:
+                if row.locale == SOURCE_LOCALE:
+                    revisions.record(row, Significance.CONTENT, at=now)
+                else:
+                    row.source_revision = None
+                    revisions.follow_latest(row)
         if dry_run:
             transaction.set_rollback(True)
         elif report.created or report.updated:
@@ -114,19 +135,93 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
     return report
 
 
-def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress: Progress | None) -> None:
+def _link_revisions(files: list[ArticleFile], written: set[str], known: dict, now) -> None:
+    """The source-revision bookkeeping of a batch of article files (content/revisions.py).
+
+    An Italian article whose words this import wrote becomes a new source revision: numbered by the file's
+    `revision` and of its `change` when the file declares a newer revision than the database has, else the next
+    number, a content change. A translation follows the file's `source_revision` (else its source's latest), unless
+    its row was edited in the admin and this import left it alone: then the admin's link stays.
+    `known` holds the batch's rows as read before the import; an unchanged batch costs no query here.
+    """
+    def label(article):
+        return f"article {article.locale}/{article.slug}"
+
+    def needs_work(article, row):
+        if row is None or label(article) in written:
+            return True
+        if article.locale == SOURCE_LOCALE:
+            return not row.revision
+        if row.edited_since_import:
+            return False
+        return (article.source_revision is not None and article.source_revision != row.source_revision) or (
+            article.source_revision is None and row.source_revision is None)
+
+    pending = [article for article in files if needs_work(article, known.get((article.locale,
+                                                                               article.translation_key)))]
+    if not pending:
+        return
+    lookup = Q()
+    for article in pending:
+        lookup |= Q(locale=article.locale, translation_key=article.translation_key)
+    rows = {(row.locale, row.translation_key): row for row in Article.objects.filter(lookup).only(
+        "id", "locale", "translation_key", "revision", "source_revision", "edited_at", "imported_at")}
+    latest: dict[str, tuple[int, str]] = {}
+    for key, number, text in (SourceRevision.objects.filter(
+            kind=SourceRevision.Kind.ARTICLE, key__in={article.translation_key for article in pending})
+            .order_by("key", "number").values_list("key", "number", "text")):
+        latest[key] = (number, text)
+    new_revisions, sources, translations = [], [], []
+    for article in pending:
+        row = rows.get((article.locale, article.translation_key))
+        if row is None:
+            continue
+        if article.locale == SOURCE_LOCALE:
+            last = latest.get(article.translation_key)
+            text = revisions.snapshot(Article(title=article.title, summary=article.summary,
+                                              body=normalize_text(article.body)))
+            if last is None or (label(article) in written and last[1] != text):
+                newest = last[0] if last else 0
+                declared = article.revision is not None and article.revision > newest
+                number = article.revision if declared else newest + 1
+                significance = (article.change or Significance.CONTENT) if declared else Significance.CONTENT
+                new_revisions.append(SourceRevision(kind=SourceRevision.Kind.ARTICLE, key=article.translation_key,
+                                                    number=number, significance=significance, text=text,
+                                                    created_at=now))
+                latest[article.translation_key] = (number, text)
+            number = latest[article.translation_key][0]
+            if row.revision != number:
+                row.revision = number
+                sources.append(row)
+        elif label(article) in written or not row.edited_since_import:
+            follows = article.source_revision
+            if follows is None:
+                follows = latest[article.translation_key][0] if article.translation_key in latest else 0
+                if row.source_revision is not None and label(article) not in written:
+                    follows = row.source_revision  # an unchanged file without the key: the row's link stays
+            if row.source_revision != follows:
+                row.source_revision = follows
+                translations.append(row)
+    SourceRevision.objects.bulk_create(new_revisions, batch_size=BATCH_SIZE)
+    Article.objects.bulk_update(sources, ["revision"], batch_size=BATCH_SIZE)
+    Article.objects.bulk_update(translations, ["source_revision"], batch_size=BATCH_SIZE)
+
+
+def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress: Progress | None) -> dict:
     """First each batch's files are compared with their rows, one query a batch: unchanged files stop there, changed
     or edited ones go through `_sync` (one by one: they are few). Then the new articles are rendered (on every core
     when there are many, ahead of the writes) and written in bulk, BATCH_SIZE a transaction, with their history and
     search index."""
     new = []
+    known = {}  # every row as read before the import (the revision bookkeeping reads these, not the table again)
     for start in range(0, len(files), BATCH_SIZE):
         batch = files[start:start + BATCH_SIZE]
         lookup = Q()
         for article in batch:
             lookup |= Q(locale=article.locale, translation_key=article.translation_key)
         existing = {(row.locale, row.translation_key): row for row in Article.objects.filter(lookup).only(
-            "id", "locale", "translation_key", "file_hash", "imported_at", "edited_at")}
+            "id", "locale", "translation_key", "file_hash", "imported_at", "edited_at", "revision", "source_revision")}
+        known.update(existing)
         for article in batch:
             label = f"article {article.locale}/{article.slug}"
             values = {**article.fields, "slug": article.slug}
@@ -141,7 +236,7 @@ def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress
     if progress and (done or not new):
         progress(done, len(files))
     if not new:
-        return
+        return known
     fts = connections[Article.objects.db].vendor == "sqlite"
     with _renderer(len(new)) as render:
         rendered = render([(values["body"], article.locale, values["title"], values["summary"], fts)
@@ -153,6 +248,7 @@ def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress
                 progress(done + start + len(batch), len(files))
     if len(new) > BATCH_SIZE:
         after_bulk_write(connections[Article.objects.db])
+    return known
 
 
 def _create_articles(new: list[tuple[ArticleFile, dict[str, Any], str]], rendered: list[tuple], report: SyncReport,
@@ -205,7 +301,8 @@ def _render_one(item: tuple[str, str, str, str, bool]) -> tuple[str, str, str, t
 
 
 def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], label: str,
-          report: SyncReport, now) -> None:
+          report: SyncReport, now) -> models.Model | None:
+    """Brings one row in line with its file; returns the row when its words were written."""
     file_hash = content_hash(values)
     row = model.objects.filter(**lookup).first()
     if row is None:
@@ -213,7 +310,7 @@ def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, A
         row._change_reason = IMPORT_REASON
         row.save()
         report.created.append(label)
-        return
+        return row
     if content_hash({key: getattr(row, key) for key in values}) == file_hash:
         if row.file_hash != file_hash:  # e.g. the file was just exported from this row: now they are in sync
             model.objects.filter(pk=row.pk).update(file_hash=file_hash, imported_at=now)
@@ -229,7 +326,7 @@ def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, A
         row._change_reason = IMPORT_REASON
         row.save()
         report.updated.append(label)
-        return
+        return row
     # Both sides changed: keep the admin's text, and keep the file's version as a revision that can be restored.
     reason = CONFLICT_REASON.format(hash=file_hash[:12])
     if not row.history.filter(history_change_reason=reason).exists():
@@ -263,6 +360,27 @@ def guide_text_values(title: str, summary: str) -> dict[str, Any]:
 ARTICLE_FIELDS = ("title", "summary", "translation_key", "topic", "tags", "sources", "updated", "steps", "body")
 
 
+def revision_front_matter(article: Article, changes: dict[str, tuple[int, str]],
+                          existing: ArticleFile | None) -> dict[str, Any]:
+    """The revision keys of an article's front matter. A key the file does not have yet is written only when it
+    says more than its absence would on import (an Italian revision 1 that was a content change; a translation that
+    follows its source's latest revision), so that an export right after an import changes no file."""
+    number, significance = changes.get(article.translation_key, (0, Significance.CONTENT))
+    if article.locale == SOURCE_LOCALE:
+        wanted = {"revision": article.revision or None, "change": significance if article.revision else None,
+                  "source_revision": None}
+        defaults = {"revision": 1, "change": Significance.CONTENT}
+    else:
+        wanted = {"revision": None, "change": None, "source_revision": article.source_revision}
+        defaults = {"source_revision": number}
+    for key, default in defaults.items():
+        if wanted[key] == default and (existing is None or getattr(existing, key) is None):
+            wanted[key] = None
+    if wanted["revision"] is not None:
+        wanted["change"] = significance  # a written revision always says how significant it was
+    return wanted
+
+
 def kb_export(*, kb_dir: Path, flows: Iterable[Flow], force: bool = False) -> ExportReport:
     """Writes the database's articles, guide texts and step texts back to kb/, changing only what differs.
 
@@ -286,11 +404,14 @@ def kb_export(*, kb_dir: Path, flows: Iterable[Flow], force: bool = False) -> Ex
 
     files, _problems = article_files(kb_dir, sorted({a.locale for a in Article.objects.all()}), set(Topic.values))
     by_key = {(f.locale, f.translation_key): f for f in files}
+    changes = {key: (number, significance) for key, number, significance in SourceRevision.objects.filter(
+        kind=SourceRevision.Kind.ARTICLE).order_by("key", "number").values_list("key", "number", "significance")}
     for article in Article.objects.order_by("locale", "slug"):
         values = {key: getattr(article, key) for key in ARTICLE_FIELDS}
         row_hash = content_hash({**values, "slug": article.slug})
-        path = kb_dir / article.locale / "articles" / f"{article.slug}.md"
         existing = by_key.get((article.locale, article.translation_key))
+        values.update(revision_front_matter(article, changes, existing))
+        path = kb_dir / article.locale / "articles" / f"{article.slug}.md"
         if existing is None:
             # A file at that path that did not parse is someone's unfinished edit: never replace it silently.
             unreadable = ["not a valid article file"] if path.exists() else []

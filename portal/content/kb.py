@@ -21,6 +21,10 @@ from tomlkit.items import Array, Item, String, Table
 DELIMITER = "+++"
 REQUIRED = ("title", "summary", "translation_key", "topic", "updated")
 LISTS = ("tags", "sources", "steps")
+#: Optional: an Italian article's `revision` (its latest source revision) and `change` (how significant that
+#: revision was: typo, content, major); a translation's `source_revision` (the Italian revision it follows).
+REVISION_KEYS = ("revision", "change", "source_revision")
+CHANGES = ("typo", "content", "major")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STEP = re.compile(r"^[a-z0-9_]+:[a-z0-9_]+$")
 TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -56,6 +60,9 @@ class ArticleFile:
     tags: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    revision: int | None = None
+    change: str | None = None
+    source_revision: int | None = None
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -107,13 +114,18 @@ def parse_article(path: Path, locale: str, topics: set[str]) -> ArticleFile:
         if key not in front or front[key] in ("", None):
             problems.append(KbProblem(path, 1, f"front matter is missing '{key}'"))
     for key in front:
-        if key not in REQUIRED and key not in LISTS:
+        if key not in REQUIRED and key not in LISTS and key not in REVISION_KEYS:
             problems.append(KbProblem(path, line_of(key), f"unknown front matter key '{key}'"))
     for key in ("title", "summary", "translation_key", "topic"):
         if key in front and not isinstance(front[key], str):
             problems.append(KbProblem(path, line_of(key), f"'{key}' must be a string"))
     if "updated" in front and not isinstance(front["updated"], datetime.date):
         problems.append(KbProblem(path, line_of("updated"), "'updated' must be a date like 2026-11-29 (no quotes)"))
+    for key in ("revision", "source_revision"):
+        if key in front and (not isinstance(front[key], int) or isinstance(front[key], bool) or front[key] < 0):
+            problems.append(KbProblem(path, line_of(key), f"'{key}' must be a whole number like 3 (no quotes)"))
+    if "change" in front and front["change"] not in CHANGES:
+        problems.append(KbProblem(path, line_of("change"), f"'change' must be one of: {', '.join(CHANGES)}"))
     for key in LISTS:
         value = front.get(key, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -136,6 +148,7 @@ def parse_article(path: Path, locale: str, topics: set[str]) -> ArticleFile:
         path=path, locale=locale, slug=path.stem, title=front["title"].strip(), summary=front["summary"].strip(),
         translation_key=front["translation_key"], topic=front["topic"], updated=front["updated"], body=body,
         tags=list(front.get("tags", [])), sources=list(front.get("sources", [])), steps=list(front.get("steps", [])),
+        revision=front.get("revision"), change=front.get("change"), source_revision=front.get("source_revision"),
     )
 
 
@@ -155,6 +168,7 @@ def article_text(values: dict[str, Any]) -> str:
     """An article file's text: front matter in a fixed key order, then the body."""
     front = {key: values[key] for key in ("title", "summary", "translation_key", "topic", "tags", "sources",
                                           "updated", "steps")}
+    front.update({key: values[key] for key in REVISION_KEYS if values.get(key) is not None})
     return f"{DELIMITER}\n{tomli_w.dumps(front)}{DELIMITER}\n\n{values['body'].strip()}\n"
 
 
@@ -191,6 +205,9 @@ def update_article_text(text: str, values: dict[str, Any]) -> str:
     document = tomlkit.parse(front)
     for key in ARTICLE_KEYS:
         set_value(document, key, values[key])
+    for key in REVISION_KEYS:
+        if key in values:
+            set_value(document, key, values[key])
     body = values["body"].strip()
     if rest.strip() != body:
         rest = rest[: len(rest) - len(rest.lstrip())] + body + "\n"  # keep the blank lines after the front matter

@@ -8,7 +8,6 @@ import uuid
 from html import unescape
 
 from django.db import connections, models, router
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -55,18 +54,16 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
 
-    def with_source_updated(self, source_locale: str = "it"):
-        """Annotates `source_updated`: the date of the source-language article with the same translation key."""
-        source = Article.objects.filter(locale=source_locale, translation_key=OuterRef("translation_key"))
-        return self.annotate(source_updated=Subquery(source.values("updated")[:1]))
+    def with_outdated(self):
+        """Annotates `outdated` (content/revisions.py's one rule: the source changed in substance since the revision
+        this translation follows)."""
+        from .revisions import outdated_expression
 
-    def outdated(self, source_locale: str = "it"):
-        """Translations older than their source."""
-        return (
-            self.exclude(locale=source_locale)
-            .with_source_updated(source_locale)
-            .filter(source_updated__gt=models.F("updated"))
-        )
+        return self.annotate(outdated=outdated_expression(Article))
+
+    def outdated(self):
+        """Translations whose source had a content change or a major rewrite since the revision they follow."""
+        return self.with_outdated().filter(outdated=True)
 
 
 class ImportTracked(models.Model):
@@ -111,6 +108,15 @@ class Article(ImportTracked):
     #: Readers' "helpful" votes minus "not helpful" votes on this article in every language (votes go by
     #: translation key): kept current by the tracking service that records a vote, so lists sort by it with no count.
     helpful_score = models.IntegerField(_("helpful votes (net)"), default=0, editable=False)
+
+    #: The source (Italian) row: the number of its latest recorded revision (content/revisions.py).
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    #: A translation: the source revision it was translated from (or last brought up to date with).
+    source_revision = models.PositiveIntegerField(
+        _("follows Italian revision"), null=True, blank=True,
+        help_text=_("The revision of the Italian text that this translation matches. "
+                    "Raise it when you bring the translation up to date."),
+    )
 
     history = HistoricalRecords(
         excluded_fields=["body_html", "body_text", "file_hash", "imported_at", "helpful_score"],
@@ -164,6 +170,15 @@ class StepText(ImportTracked):
     body = models.TextField(_("body (markdown)"), blank=True)
     body_html = models.TextField(editable=False)
     answers = models.JSONField(_("answer labels"), default=dict, blank=True)
+
+    #: The source (Italian) row: the number of its latest recorded revision (content/revisions.py).
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    #: A translation: the source revision it was translated from (or last brought up to date with).
+    source_revision = models.PositiveIntegerField(
+        _("follows Italian revision"), null=True, blank=True,
+        help_text=_("The revision of the Italian text that this translation matches. "
+                    "Raise it when you bring the translation up to date."),
+    )
 
     history = HistoricalRecords(
         excluded_fields=["body_html", "file_hash", "imported_at"],
@@ -243,3 +258,41 @@ class TextRevision(models.Model):
         token = uuid.uuid4().hex
         cls.objects.update_or_create(pk=1, defaults={"token": token})
         token_replaced(token)
+
+
+class Significance(models.TextChoices):
+    """How much an edit of a source (Italian) text changes what it says."""
+
+    TYPO = "typo", _("Typo or wording fix (translations stay up to date)")
+    CONTENT = "content", _("Content change (translations need an update)")
+    MAJOR = "major", _("Major rewrite (translations need rewriting)")
+
+
+class SourceRevision(models.Model):
+    """One saved version of a source (Italian) article or step text, with how significant the change was, and
+    its words (for the side-by-side view of what changed since a translation's revision)."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("article")
+        STEP = "step", _("step text")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    #: An article's translation key, or a step's "flow_id:node_id".
+    key = models.CharField(_("text"), max_length=200)
+    number = models.PositiveIntegerField(_("revision"))
+    significance = models.CharField(_("change"), max_length=8, choices=Significance.choices,
+                                    default=Significance.CONTENT)
+    text = models.TextField(_("words"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("source revision")
+        verbose_name_plural = _("source revisions")
+        ordering = ["kind", "key", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "number"], name="source_revision_unique_number"),
+        ]
+        indexes = [models.Index(fields=["kind", "key", "significance", "number"], name="source_revision_rule")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} r{self.number} ({self.significance})"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from portal.flows.registry import all_flows, step_ref
 from portal.pagecache import cached_page
+from portal.tracking.searchstats import count_search
 
 from .articles import TOPIC_PAGE_SIZE, TopicList, article_lookup, article_page, article_url, topic_url
 from .guides import guide_cards
@@ -65,19 +66,25 @@ SEARCH_CACHE_SECONDS = 600
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    # Anything that must run on every search (e.g. counting the query, PROTOCOL decision 6) goes here, before the
-    # page cache: a cache hit skips everything in search_page.
-    return search_page(request)
+    # Anything that must run on every search (counting the query, PROTOCOL decision 6) goes here, outside the page
+    # cache: a cache hit skips everything in search_page, whose query and hit count come back stored with the page.
+    response = search_page(request)
+    meta = getattr(response, "page_meta", None)
+    if meta is not None:
+        count_search(request, meta["query"], get_language(), meta["hits"])  # buffered, no write per search
+    return response
 
 
 @cached_page(timeout=SEARCH_CACHE_SECONDS)
 def search_page(request: HttpRequest) -> HttpResponse:
     locale = get_language()
     results = search_kb(request.GET.get("q", ""), locale)
-    return render(request, "content/search.html", {
+    response = render(request, "content/search.html", {
         "query": results.query, "hits": results.hits, "about_a_block": results.about_a_block,
         "guides": guide_cards(locale),
     })
+    response.page_meta = {"query": results.query, "hits": len(results.hits)}  # for search()'s count, hit or not
+    return response
 
 
 @require_GET

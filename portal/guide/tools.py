@@ -66,8 +66,8 @@ def ready_text_words() -> ReadyTextWords:
         request_appeal=_("Please review the restriction and lift it. We can give any further detail you need."),
         request_contact=_("We cannot find a way to request a review. Please review the restriction or tell us "
                           "how to restore the account."),
-        details=_("Business name: {business}\nWhatsApp Business Account ID (WABA ID): {waba}\n"
-                  "Phone number: {phone}"),
+        details=_("Business name: {business}\nPhone number: {phone}\n"
+                  "WhatsApp Business Account ID (WABA ID, only if you use the platform): {waba}"),
         business_placeholder=_("[BUSINESS NAME]"),
         waba_placeholder=_("[WABA ID]"),
         phone_placeholder=_("[PHONE NUMBER]"),

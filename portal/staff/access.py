@@ -40,3 +40,7 @@ def staff_page(permission: str | None = None) -> Callable:
         return never_cache(wrapped)
 
     return decorate
+
+#: What the editorial readouts need (translations, unhelpful content, search gaps); the Editors group has it.
+EDITORIAL = "tracking.view_editorial"
+EDITORS_GROUP = "Editors"

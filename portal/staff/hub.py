@@ -7,6 +7,7 @@ user may open, in the order they were registered. Register from an app's `ready(
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -19,6 +20,8 @@ class Section:
     description: str | Promise
     url_name: str
     permission: str | None = None
+    #: Optional: what the staff home lists under the section, as (text, url, note) links one click away.
+    highlights: Callable[[], list[tuple[str, str, str]]] | None = None
 
     @property
     def url(self) -> str:

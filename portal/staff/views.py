@@ -29,7 +29,9 @@ MAX_CODE_INPUT = 64
 
 @staff_page()
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/home.html", {"sections": sections_for(request.user), "nav": "home"})
+    sections = sections_for(request.user)
+    entries = [(section, section.highlights() if section.highlights else []) for section in sections]
+    return render(request, "staff/home.html", {"sections": sections, "entries": entries, "nav": "home"})
 
 
 @staff_page(VIEW_WALKS)

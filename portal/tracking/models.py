@@ -153,3 +153,31 @@ class VoteQuota(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["visitor", "window"], name="vote_quota_one_row_per_hour")]
+
+
+class SearchCount(models.Model):
+    """How often a normalized search query was made per day and language, how often it found nothing, and how often
+    one of its results was opened. No raw query text is ever stored: only what tracking/searchstats.py's
+    normalizer leaves (lower case, accents folded, no digits, e-mail addresses, phone numbers or URLs). Written in
+    bulk from a per-process buffer, never once per search."""
+
+    day = models.DateField(_("day"))
+    locale = models.CharField(_("language"), max_length=8)
+    query = models.CharField(_("search"), max_length=100)
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+    zero_results = models.PositiveIntegerField(_("found nothing"), default=0)
+    opens = models.PositiveIntegerField(_("results opened"), default=0)
+
+    class Meta:
+        verbose_name = _("search count")
+        verbose_name_plural = _("search counts")
+        ordering = ["-day", "locale", "query"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "locale", "query"], name="search_count_one_row_per_day"),
+        ]
+        indexes = [models.Index(fields=["day", "locale"], name="search_count_day_locale")]
+        permissions = [("view_editorial", _("Can read the editorial readouts (translations, unhelpful content, "
+                                            "searches)"))]
+
+    def __str__(self):
+        return f"{self.day} [{self.locale}] {self.query} × {self.searches}"

@@ -29,6 +29,10 @@ def staff_pages():
         "dashboard": reverse("staff:dashboard") + "?period=30",
         "dashboard-bad-dates": reverse("staff:dashboard") + "?period=dates&start=2026-13-01",
         "flow-map": reverse("staff:flow_map") + "?period=30",
+        "translations": reverse("staff:translations"),
+        "translation-changes": reverse("staff:translation_changes", args=["article", "appeal", "en"]),
+        "unhelpful": reverse("staff:unhelpful") + "?period=30",
+        "searches": reverse("staff:searches") + "?period=30",
     }
 
 
@@ -50,13 +54,35 @@ def walks(flow):
 
 
 @pytest.fixture
+def editorial(imported):
+    """An Italian content change the English has not followed, votes on an article, and searches with gaps."""
+    from portal.content import revisions
+    from portal.content.models import Article, Significance
+    from portal.tracking.models import SearchCount
+
+    italian = Article.objects.get(locale="it", translation_key="appeal")
+    italian.body = italian.body.replace("\n\n", "\n\nUn paragrafo nuovo.\n\n", 1)
+    italian.save()
+    revisions.record(italian, Significance.CONTENT)
+    now = timezone.now()
+    for index in range(4):
+        vote(target_type=Vote.Target.ARTICLE, target_id="appeal", helpful=index == 0, reason=Vote.Reason.UNCLEAR,
+             at=now - dt.timedelta(hours=2))
+    today = timezone.localdate()
+    SearchCount.objects.create(day=today, locale="it", query="numero bannato", searches=9, zero_results=9)
+    SearchCount.objects.create(day=today, locale="it", query="ricorso", searches=20, zero_results=0, opens=0)
+
+
+@pytest.fixture
 def superuser():
     # Not the Support group: a live-server test flushes the tables, and the group comes from a data migration.
     return User.objects.create_superuser("boss", "boss@example.org", "x")
 
 
-@pytest.mark.parametrize("name", list(EXPECTED_STATUS) + ["home", "lookup-found", "links", "dashboard", "flow-map"])
-def test_staff_pages_are_valid_html(client, superuser, walks, imported, vnu, name):
+@pytest.mark.parametrize("name", list(EXPECTED_STATUS) + ["home", "lookup-found", "links", "dashboard", "flow-map",
+                                                          "translations", "translation-changes", "unhelpful",
+                                                          "searches"])
+def test_staff_pages_are_valid_html(client, superuser, walks, imported, editorial, vnu, name):
     client.force_login(superuser)
     response = client.get(staff_pages()[name])
     assert response.status_code == EXPECTED_STATUS.get(name, 200)
@@ -73,8 +99,8 @@ def _signed_in_context(new_context, client, superuser, live_server, **options):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_staff_pages_have_no_axe_violations(new_context, client, superuser, walks, imported, live_server, axe,
-                                            viewport):
+def test_staff_pages_have_no_axe_violations(new_context, client, superuser, walks, imported, editorial, live_server,
+                                            axe, viewport):
     page = _signed_in_context(new_context, client, superuser, live_server, viewport=viewport).new_page()
     problems = {}
     for name, url in staff_pages().items():

@@ -1,6 +1,9 @@
 """The admin's "done when": change a sentence, preview it, save, see it on the site, restore, re-import keeps it."""
 
 import pytest
+
+from portal.content import revisions
+from portal.content.models import Significance
 from django.conf import settings
 
 from portal.content.importer import kb_import
@@ -77,7 +80,10 @@ def test_article_list_filters(admin_client, imported):
     body = admin_client.get("/admin/content/article/").content.decode()
     for param in ("locale", "published__exact", "translation=outdated"):
         assert param in body
-    Article.objects.filter(locale="it", translation_key="appeal").update(updated="2030-01-01")
+    italian = Article.objects.get(locale="it", translation_key="appeal")
+    italian.body += "\n\nUn paragrafo nuovo."
+    italian.save()
+    revisions.record(italian, Significance.CONTENT)
     outdated = admin_client.get("/admin/content/article/", {"translation": "outdated"})
     assert [a.translation_key for a in outdated.context["cl"].result_list] == ["appeal"]
 

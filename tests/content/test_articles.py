@@ -4,6 +4,9 @@ import datetime
 import re
 
 import pytest
+
+from portal.content import revisions
+from portal.content.models import Significance
 from django.utils import translation
 
 from portal.content.models import Article
@@ -57,10 +60,13 @@ def test_italian_slug_in_english_redirects_to_the_english_translation(client, im
 
 
 def test_outdated_translation_says_so_and_links_the_source(client, imported):
-    Article.objects.filter(locale="it", translation_key="appeal").update(updated=datetime.date(2027, 1, 5))
+    italian = Article.objects.get(locale="it", translation_key="appeal")
+    italian.body += "\n\nUn paragrafo nuovo."
+    italian.save()
+    revisions.record(italian, Significance.CONTENT, at=datetime.datetime(2027, 1, 5, 12, tzinfo=datetime.UTC))
     english = Article.objects.get(locale="en", translation_key="appeal")
     body = client.get(url(english)).content.decode()
-    assert "This translation may be out of date" in body
+    assert "This translation may be out of date: the Italian original was updated on Jan. 5, 2027." in body
     italian = Article.objects.get(locale="it", translation_key="appeal")
     assert f'<a href="/it/articles/{italian.slug}/" hreflang="it" lang="it">Read the Italian version</a>' in body
     assert list(Article.objects.outdated()) == [english]

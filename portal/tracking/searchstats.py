@@ -1,0 +1,213 @@
+"""Search gaps: what people search for, what finds nothing, and which results are never opened.
+
+Privacy first: `normalize_query` runs before anything is kept, even in memory. It folds case and accents and removes
+URLs, e-mail addresses, phone numbers and every digit, so a query like "bloccato 333 123 4567" is stored as
+"bloccato" and a query of only a phone number is not stored at all.
+
+No search GET writes to the database (PROTOCOL decision 6): `count_search` and `count_open` add to a process-local,
+thread-safe buffer; the buffer is written in ONE bulk upsert (INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n)
+at most every SEARCH_STATS_FLUSH_SECONDS or once it holds SEARCH_STATS_FLUSH_ENTRIES distinct queries, by a
+background thread of the process, and at exit. A crash (SIGKILL, power loss) can lose at most the counts of the
+last SEARCH_STATS_FLUSH_SECONDS seconds. With SEARCH_STATS_FLUSH_SECONDS = 0 (tests) every count is written at once.
+Bots, HEAD requests and prefetches are not counted; neither are a query's later result pages.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import logging
+import re
+import threading
+import time
+import unicodedata
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import DatabaseError, connection, connections
+from django.http import HttpRequest
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+#: The longest normalized query kept (cut at a word).
+MAX_QUERY = 100
+
+_URL = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|www\.)\S*|\b(?:[\w-]+\.)+[a-z]{2,}(?:[/:?#]\S*)?", re.IGNORECASE)
+_EMAIL = re.compile(r"\S*@\S*")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().\-/]*\d|\d")
+
+
+def normalize_query(text: str) -> str:
+    """A query as it may be stored: lower case, accents folded, without URLs, e-mail addresses, phone numbers or any
+    digit or other number character, punctuation turned into spaces, at most MAX_QUERY characters. "" when nothing
+    is left (such a query is not counted)."""
+    text = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    text = _EMAIL.sub(" ", text)  # first: an address holds dots that look like a domain
+    text = _URL.sub(" ", text)
+    text = _PHONE.sub(" ", text)
+    folded = unicodedata.normalize("NFKD", text)
+    kept = []
+    for char in folded:
+        category = unicodedata.category(char)
+        if category == "Mn":  # an accent, now apart from its letter
+            continue
+        kept.append(char if category[0] == "L" else " ")  # letters only: no digits, symbols, punctuation
+    words = "".join(kept).split()
+    query = ""
+    for word in words:
+        candidate = f"{query} {word}" if query else word
+        if len(candidate) > MAX_QUERY:
+            break
+        query = candidate
+    return query
+
+
+_BOT = re.compile(r"bot|crawl|spider|slurp|fetch|preview|scan|monitor|curl|wget|python-|http[-_ ]?client|"
+                  r"facebookexternalhit|whatsapp|telegram|skype|headless|lighthouse", re.IGNORECASE)
+
+
+def countable(request: HttpRequest) -> bool:
+    """A person's search: a GET (not HEAD), not a prefetch or prerender, not a bot or a link preview."""
+    if request.method != "GET":
+        return False
+    purpose = " ".join(request.headers.get(name, "") for name in ("Purpose", "Sec-Purpose", "X-Purpose", "X-Moz"))
+    if "prefetch" in purpose.lower() or "prerender" in purpose.lower():
+        return False
+    agent = request.headers.get("User-Agent", "")
+    return bool(agent) and not _BOT.search(agent)
+
+
+# The buffer ------------------------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_pending: dict[tuple[dt.date, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # searches, zero, opens
+_last_flush = time.monotonic()
+_flusher: threading.Thread | None = None
+_pid = None
+
+
+def _flush_seconds() -> float:
+    return float(getattr(settings, "SEARCH_STATS_FLUSH_SECONDS", 30))
+
+
+def _flush_entries() -> int:
+    return int(getattr(settings, "SEARCH_STATS_FLUSH_ENTRIES", 500))
+
+
+def _add(locale: str, query: str, searches: int = 0, zero: int = 0, opens: int = 0) -> None:
+    key = (timezone.localdate(), locale[:8], query)
+    with _lock:
+        entry = _pending[key]
+        entry[0] += searches
+        entry[1] += zero
+        entry[2] += opens
+        due = len(_pending) >= _flush_entries() or _flush_seconds() <= 0
+    if due:
+        flush()
+    else:
+        _ensure_flusher()
+
+
+def count_search(request: HttpRequest, query: str, locale: str, hits: int) -> None:
+    """Counts one search (call it from the search view, outside any page cache). Never raises."""
+    try:
+        if not countable(request) or request.GET.get("page") not in (None, "", "1"):
+            return
+        normalized = normalize_query(query)
+        if normalized:
+            _add(locale, normalized, searches=1, zero=0 if hits else 1)
+    except Exception:  # counting must never break a search
+        logger.exception("search count lost")
+
+
+def count_open(request: HttpRequest, query: str, locale: str) -> None:
+    """Counts one opened result of a search for `query` (the result-link redirect). Never raises."""
+    try:
+        if not countable(request):
+            return
+        normalized = normalize_query(query)
+        if normalized:
+            _add(locale, normalized, opens=1)
+    except Exception:
+        logger.exception("search open count lost")
+
+
+def flush() -> int:
+    """Writes the buffer in one bulk upsert; returns the rows written. On a database error the counts go back into
+    the buffer for the next flush."""
+    global _last_flush
+    with _lock:
+        rows = [(day, locale, query, *counts) for (day, locale, query), counts in _pending.items()]
+        _pending.clear()
+        _last_flush = time.monotonic()
+    if not rows:
+        return 0
+    try:
+        _upsert(rows)
+    except DatabaseError:
+        logger.exception("search counts not written; kept for the next flush")
+        with _lock:
+            for day, locale, query, searches, zero, opens in rows:
+                entry = _pending[(day, locale, query)]
+                entry[0] += searches
+                entry[1] += zero
+                entry[2] += opens
+        return 0
+    return len(rows)
+
+
+def _upsert(rows) -> None:
+    from .models import SearchCount
+
+    table = connection.ops.quote_name(SearchCount._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    sql = (f"INSERT INTO {table} (day, locale, query, searches, zero_results, opens) VALUES {values} "
+           f"ON CONFLICT (day, locale, query) DO UPDATE SET "
+           f"searches = {table}.searches + excluded.searches, "
+           f"zero_results = {table}.zero_results + excluded.zero_results, "
+           f"opens = {table}.opens + excluded.opens")
+    params = [value for row in rows for value in row]
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def pending() -> int:
+    with _lock:
+        return len(_pending)
+
+
+def _ensure_flusher() -> None:
+    """One daemon thread per process (started after a fork, on the first count) writes the buffer every
+    SEARCH_STATS_FLUSH_SECONDS."""
+    global _flusher, _pid
+    import os
+
+    if _flusher is not None and _flusher.is_alive() and _pid == os.getpid():
+        return
+    with _lock:
+        if _flusher is not None and _flusher.is_alive() and _pid == os.getpid():
+            return
+        _pid = os.getpid()
+        _flusher = threading.Thread(target=_flush_loop, name="search-stats-flush", daemon=True)
+        _flusher.start()
+
+
+def _flush_loop() -> None:
+    while True:
+        time.sleep(max(_flush_seconds(), 1))
+        try:
+            flush()
+        except Exception:
+            logger.exception("search counts flush failed")
+        finally:
+            connections.close_all()  # this thread's own connection
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    try:
+        if pending():
+            flush()
+    except Exception:  # the database may already be gone at exit
+        logger.exception("search counts lost at exit")
