@@ -6,7 +6,7 @@ MANAGE := DJANGO_DEBUG=1 $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup check messages clean screenshots bench-kb
+.PHONY: run test setup check messages clean screenshots bench bench-kb
 
 # Who runs the site, for development (see README "Configuration"); production sets its own.
 DEV_OPERATOR := PORTAL_OPERATOR_NAME="Studio Esempio (sviluppo)" PORTAL_SUPPORT_URL=assistenza@example.com \
@@ -38,6 +38,18 @@ messages: $(VENV)/.installed
 # Refresh docs/screenshots/ (home, question, outcome, article at phone and desktop size; dark mode at phone size).
 screenshots: setup
 	DJANGO_DEBUG=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/screenshots.py
+
+# The whole benchmark (README "Benchmark"): pages as a share of /healthz under gunicorn on SQLite and PostgreSQL, 200
+# walkers at once, flow checks at 1k/10k/100k steps (bench/pages.py), then the knowledge base at scale
+# (bench/kb_scale.py) and the staff pages at a million walks (bench/staff.py; skipped without PostgreSQL). Each writes
+# its own section of docs/benchmarks.md. BENCH_QUICK=1: a short run of each (minutes, not an hour). Needs wrk.
+BENCH_STAFF_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+QUICK := $(filter 1,$(BENCH_QUICK))
+bench: setup
+	$(BIN)/python bench/pages.py --write docs/benchmarks.md $(if $(QUICK),--quick)
+	$(BIN)/python bench/kb_scale.py --write docs/benchmarks.md $(if $(QUICK),--sizes 11)
+	DATABASE_URL=$(BENCH_STAFF_DATABASE_URL) $(BIN)/python bench/staff.py --sessions $(if $(QUICK),10000,1000000) \
+		|| test $$? -eq 2
 
 # Search, home and topic timings for 11, 2,000 and 20,000 articles per language, SQLite and PostgreSQL (README).
 bench-kb: $(VENV)/.installed

@@ -54,6 +54,7 @@ class WalkRecord:
     resent: int = 0  # requests sent again after a kept-alive connection closed before any answer
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # seconds to each response's headers, redirects included
 
     @property
     def finished(self) -> bool:
@@ -114,6 +115,7 @@ class Walker:
             self.record.errors.append(f"{method} {url}: {type(error).__name__}: {error}")
             return None
         self.record.requests += len(response.history)
+        self.record.latencies += [r.elapsed.total_seconds() for r in [*response.history, response]]
         statuses = [r.status_code for r in response.history] + [response.status_code]
         expected_redirect = 303 if method == "POST" else 302
         if response.status_code != 200 or any(code not in (301, 302, expected_redirect) for code in statuses[:-1]):
@@ -250,6 +252,18 @@ def compare(records: list[WalkRecord], sessions: dict[str, dict], new_sessions: 
     return problems
 
 
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50, p95 and p99 in milliseconds (nearest rank)."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def rank(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))] * 1000, 1)
+
+    return {"p50": rank(50), "p95": rank(95), "p99": rank(99), "max": round(ordered[-1] * 1000, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -288,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(elapsed, 2), "requests_per_second": round(total_requests / elapsed, 1) if elapsed else 0,
         "answers_per_walk": round(sum(len(r.answers) for r in finished) / max(1, len(finished)), 2),
         "outcomes": outcomes,
+        # One request's time to its answer, as the walkers saw it (the client's own threads included: on a
+        # machine shared with the server, a slice of this is the client waiting for a core).
+        "latency_ms": percentiles([t for r in records for t in r.latencies]),
     }
     problems: list[str] = []
     if args.compare:

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware: static files skip everything below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (Brotli, else gzip) after everything below has written them; static files come compressed.
+    "portal.compression.CompressionMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",  # up here so that the edge's 400 pages get it too
     # Inside the four above (so its 400 page gets their headers), before everything that reads input: NUL, control
@@ -197,6 +199,10 @@ PRECHECK_RULES = KB_DIR / "precheck" / "rules.toml"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # Tracked guide walks are deleted this many days after they were last used (purge_sessions; the privacy page says so).
 TRACKING_RETENTION_DAYS = int(os.environ.get("PORTAL_RETENTION_DAYS", "180"))
+# Aggregate counters raised by page views (link opens) wait in each process and are written in one statement at most
+# every this many seconds (or once this many different ones wait); a crash loses at most that much (tracking/counts.py).
+PORTAL_COUNT_FLUSH_SECONDS = float(os.environ.get("PORTAL_COUNT_FLUSH_SECONDS", "10"))
+PORTAL_COUNT_FLUSH_ENTRIES = int(os.environ.get("PORTAL_COUNT_FLUSH_ENTRIES", "500"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -17,5 +17,7 @@ SECRET_KEY = "test-only-key-never-used-to-serve-anything-0123456789abcdef"
 # Admin and staff tests log in many times; PBKDF2's deliberate slowness buys nothing here.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Counters are written at once, so a test sees them without flushing (tracking/counts.py).
+PORTAL_COUNT_FLUSH_SECONDS = 0
 # Search counts are written at once, so a test sees them without waiting for the buffer.
 SEARCH_STATS_FLUSH_SECONDS = 0

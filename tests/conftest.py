@@ -3,6 +3,18 @@ import pytest
 from portal.flows.registry import get_flow
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache and no waiting counts: test databases roll back to earlier revision
+    tokens, so a page stored by one test could otherwise answer another (portal/pagecache.py)."""
+    from django.core.cache import cache
+
+    from portal.tracking.counts import discard_all
+
+    cache.clear()
+    discard_all()  # counts a failed write kept for its retry belong to the test that made them
+
+
 @pytest.fixture
 def flow():
     """The real guide, loaded from kb/ as the site loads it."""

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from portal.flows.registry import step_ref
 
 from .markdown import render_markdown
+from .revision import current_token, token_replaced
 from .search_index import index_articles
 
 
@@ -249,11 +250,14 @@ class TextRevision(models.Model):
 
     @classmethod
     def current(cls) -> str:
-        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+        """The token; read at most once per request, and not from the database with a shared cache (revision.py)."""
+        return current_token(lambda: cls.objects.filter(pk=1).values_list("token", flat=True).first() or "")
 
     @classmethod
     def bump(cls) -> None:
-        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+        token = uuid.uuid4().hex
+        cls.objects.update_or_create(pk=1, defaults={"token": token})
+        token_replaced(token)
 
 
 class Significance(models.TextChoices):

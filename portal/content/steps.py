@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
@@ -26,8 +26,6 @@ from .models import GuideText as GuideTextRow
 from .models import StepText as StepTextRow
 from .models import TextRevision
 from .words import SOURCE_LOCALE, NodeText, node_text_problems
-
-logger = logging.getLogger(__name__)
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +64,8 @@ class _FlowWords:
     texts: Mapping[str, Mapping[str, StepText]]  # locale -> node id -> words
     guides: Mapping[str, GuideWords]  # locale -> title and summary
     articles: tuple  # published Article rows that name a step of this flow
+    #: locale -> articles_for_steps(locale, articles): worked out once per revision, not on every step view
+    links: dict = field(default_factory=dict, compare=False)
 
 
 class StepTexts:
@@ -77,6 +77,7 @@ class StepTexts:
         self._source = words.texts.get(SOURCE_LOCALE, {})
         self._guides = words.guides
         self._articles = words.articles
+        self._links = words.links
         self._locale = locale
 
     def __getitem__(self, node_id: str) -> StepText:
@@ -90,7 +91,10 @@ class StepTexts:
 
     def articles(self, node_id: str) -> list[ArticleLink]:
         """The articles that explain a step, in the visitor's language where translated."""
-        links = articles_for_steps(self._locale, self._articles).get(f"{self._flow.id}:{node_id}", [])
+        by_step = self._links.get(self._locale)
+        if by_step is None:  # two threads may both work it out: the same result, no lock needed
+            by_step = self._links[self._locale] = articles_for_steps(self._locale, self._articles)
+        links = by_step.get(f"{self._flow.id}:{node_id}", [])
         return [ArticleLink(title, url, locale) for title, url, locale in links]
 
 

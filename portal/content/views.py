@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from portal.flows.registry import all_flows, step_ref
+from portal.pagecache import cached_page
 from portal.tracking.searchstats import count_search
 
 from .articles import TOPIC_PAGE_SIZE, TopicList, article_lookup, article_page, article_url, topic_url
@@ -30,6 +31,7 @@ TOC_MIN_HEADINGS = 3
 
 
 @require_GET
+@cached_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     locale = get_language()
     found = article_lookup(slug, locale)
@@ -58,18 +60,35 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
+#: Search result pages stay cached for this long (their key changes with every content edit anyway).
+SEARCH_CACHE_SECONDS = 600
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    # Anything that must run on every search (counting the query, PROTOCOL decision 6) goes here, outside the page
+    # cache: a cache hit skips everything in search_page, whose query and hit count come back stored with the page.
+    response = search_page(request)
+    meta = getattr(response, "page_meta", None)
+    if meta is not None:
+        count_search(request, meta["query"], get_language(), meta["hits"])  # buffered, no write per search
+    return response
+
+
+@cached_page(timeout=SEARCH_CACHE_SECONDS)
+def search_page(request: HttpRequest) -> HttpResponse:
     locale = get_language()
     results = search_kb(request.GET.get("q", ""), locale)
-    count_search(request, results.query, locale, len(results.hits))  # buffered, no write per search (searchstats)
-    return render(request, "content/search.html", {
+    response = render(request, "content/search.html", {
         "query": results.query, "hits": results.hits, "about_a_block": results.about_a_block,
         "guides": guide_cards(locale),
     })
+    response.page_meta = {"query": results.query, "hits": len(results.hits)}  # for search()'s count, hit or not
+    return response
 
 
 @require_GET
+@cached_page(timeout=SEARCH_CACHE_SECONDS)  # ordered by helpful votes too, which do not replace the revision token
 def topic(request: HttpRequest, topic: str) -> HttpResponse:
     """A topic's articles, TOPIC_PAGE_SIZE a page (?page=N); a page that does not exist is a 404."""
     if topic not in Topic.values:

@@ -167,15 +167,24 @@ def _moved(data: Mapping[str, Any], path: Path, problems: list[Problem]) -> dict
 
 
 def _depths(by_id: Mapping[str, Node]) -> dict[str, int]:
-    """Longest number of answers from each node to an outcome (the graph is acyclic by now)."""
+    """Longest number of answers from each node to an outcome (the graph is acyclic by now). Iterative, so a
+    very long flow does not hit Python's recursion limit; each node and edge is looked at once."""
+    graph = {node_id: node.successors() for node_id, node in by_id.items()}
     depth: dict[str, int] = {}
-
-    def visit(node_id: str) -> int:
-        if node_id not in depth:
-            successors = by_id[node_id].successors()
-            depth[node_id] = 0 if not successors else 1 + max(visit(t) for t in successors)
-        return depth[node_id]
-
-    for node_id in by_id:
-        visit(node_id)
+    for root in graph:
+        if root in depth:
+            continue
+        stack = [root]
+        while stack:
+            node_id = stack[-1]
+            if node_id in depth:
+                stack.pop()
+                continue
+            successors = graph[node_id]
+            pending = [t for t in successors if t not in depth]
+            if pending:
+                stack.extend(pending)
+                continue
+            depth[node_id] = 1 + max(depth[t] for t in successors) if successors else 0
+            stack.pop()
     return depth

@@ -65,12 +65,13 @@ def structure_problems(path: Path, start: str, nodes: Iterable[Node]) -> list[Pr
     if problems:
         return problems  # the graph checks below assume known targets and a known start
 
-    reachable = _reachable(start, by_id)
+    graph = {node_id: node.successors() for node_id, node in by_id.items()}  # each node's targets, built once
+    reachable = _reachable(start, graph)
     for node_id in by_id:
         if node_id not in reachable:
             problems.append(Problem(path, "unreachable from the start node", node_id))
 
-    cycle = _find_cycle(by_id)
+    cycle = _find_cycle(graph)
     if cycle:
         problems.append(Problem(path, "cycle: " + " -> ".join(cycle), cycle[0]))
 
@@ -129,52 +130,59 @@ def resolve_moved(moved: Mapping[str, str], nodes: Mapping[str, Node]) -> dict[s
     return resolved
 
 
-def _reachable(start: str, by_id: Mapping[str, Node]) -> set[str]:
-    seen, stack = set(), [start]
+def _reachable(start: str, graph: Mapping[str, tuple[str, ...]]) -> set[str]:
+    seen, stack = {start}, [start]
     while stack:
-        node_id = stack.pop()
-        if node_id in seen:
-            continue
-        seen.add(node_id)
-        stack.extend(by_id[node_id].successors())
+        for target in graph[stack.pop()]:
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
     return seen
 
 
-def _find_cycle(by_id: Mapping[str, Node]) -> list[str] | None:
-    """One cycle as a list of ids (first id repeated at the end), or None."""
+def _find_cycle(graph: Mapping[str, tuple[str, ...]]) -> list[str] | None:
+    """One cycle as a list of ids (first id repeated at the end), or None.
+
+    Depth-first with an explicit stack (a flow of 100,000 steps in a row must not hit Python's recursion limit),
+    visiting each node and each edge once: linear in the size of the flow."""
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    trail: list[str] = []
-
-    def visit(node_id: str) -> list[str] | None:
-        state[node_id] = 1
-        trail.append(node_id)
-        for target in by_id[node_id].successors():
-            if state.get(target) == 1:
-                return trail[trail.index(target):] + [target]
-            if target not in state:
-                found = visit(target)
-                if found:
-                    return found
-        trail.pop()
-        state[node_id] = 2
-        return None
-
-    for node_id in by_id:
-        if node_id not in state:
-            found = visit(node_id)
-            if found:
-                return found
+    for root in graph:
+        if root in state:
+            continue
+        trail: list[str] = [root]
+        position: dict[str, int] = {root: 0}  # where each node of the current path is in `trail`
+        stack = [(root, iter(graph[root]))]
+        state[root] = 1
+        while stack:
+            node_id, successors = stack[-1]
+            for target in successors:
+                if state.get(target) == 1:
+                    return trail[position[target]:] + [target]
+                if target not in state:
+                    state[target] = 1
+                    position[target] = len(trail)
+                    trail.append(target)
+                    stack.append((target, iter(graph[target])))
+                    break
+            else:
+                stack.pop()
+                trail.pop()
+                del position[node_id]
+                state[node_id] = 2
     return None
 
 
 def _reaching_outcome(by_id: Mapping[str, Node]) -> set[str]:
-    """Ids of the nodes from which some outcome can be reached (fixed point, so cycles are safe)."""
-    good = {node_id for node_id, node in by_id.items() if node.is_outcome}
-    changed = True
-    while changed:
-        changed = False
-        for node_id, node in by_id.items():
-            if node_id not in good and any(t in good for t in node.successors()):
-                good.add(node_id)
-                changed = True
-    return good
+    """Ids of the nodes from which some outcome can be reached: a walk backwards from the outcomes (linear)."""
+    predecessors: dict[str, list[str]] = {}
+    for node_id, node in by_id.items():
+        for target in node.successors():
+            predecessors.setdefault(target, []).append(node_id)
+    good = [node_id for node_id, node in by_id.items() if node.is_outcome]
+    seen = set(good)
+    while good:
+        for source in predecessors.get(good.pop(), ()):
+            if source not in seen:
+                seen.add(source)
+                good.append(source)
+    return seen

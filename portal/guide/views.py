@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import functools
 from dataclasses import dataclass
 from html import unescape
 
@@ -28,6 +29,7 @@ from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import NOTHING_TICKED, Flow, Node, Outcome
 from portal.flows.registry import flow_by_id, get_flow
 from portal.flows.resolver import resolve_node
+from portal.pagecache import cached_page
 from portal.http import method_not_allowed, permanent_redirect_keep_method, see_other
 from portal.errors import bad_request_page
 from portal.toolkit.ics import reminder_ics
@@ -36,12 +38,18 @@ from portal.tracking.lookup import session_history, sessions_by_typed_code
 
 from . import tools as step_tools_module
 from .forms import AnswerForm
-
-logger = logging.getLogger(__name__)
 from .walks import (Position, remember_walks, walk_answer, walk_begin, walk_code_request, walk_load, walk_position,
                     walk_resume)
 
+logger = logging.getLogger(__name__)
 
+
+#: The home page lists the most helpful articles first: votes do not replace the revision token, so a stored home
+#: page picks up a new order within this many seconds (an edit shows at once).
+HOME_CACHE_SECONDS = 600
+
+
+@cached_page(timeout=HOME_CACHE_SECONDS)
 def home(request: HttpRequest) -> HttpResponse:
     locale = get_language()
     return render(request, "home.html", {"guides": guide_cards(locale), "topics": home_topics(locale)})
@@ -282,14 +290,7 @@ class StepPage:
     @cached_property
     def body(self) -> StepBody:
         """The step's text, with a closing "Sources: …" paragraph taken off to show as a collapsed list."""
-        html, label, links = split_sources(str(self.text.body_html or ""))
-        return StepBody(
-            html=mark_safe(html),  # sanitized by render_markdown; split_sources only cuts it
-            sources_label=label,
-            sources=tuple(
-                (mark_safe(href), mark_safe(text), source_from(unescape(href)).site) for href, text in links
-            ),
-        )
+        return step_body(str(self.text.body_html or ""))
 
     @property
     def description(self) -> str:
@@ -363,6 +364,18 @@ class StepPage:
             stale=stale and position.on_walk,
             code_url=reverse("guide:code", args=[flow.slug, node.slug]),
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def step_body(body_html: str) -> StepBody:
+    """A step's body split from its sources list: worked out once per text (the HTML is the key, so an edited text is
+    a new entry), the same for every visitor; nothing of a walk goes in here."""
+    html, label, links = split_sources(body_html)
+    return StepBody(
+        html=mark_safe(html),  # sanitized by render_markdown; split_sources only cuts it
+        sources_label=label,
+        sources=tuple((mark_safe(href), mark_safe(text), source_from(unescape(href)).site) for href, text in links),
+    )
 
 
 def _moved_step(request: HttpRequest, flow: Flow, node_slug: str) -> HttpResponse:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from portal.flows.model import Flow, Node
@@ -241,16 +242,21 @@ def walk_answer(request: HttpRequest, flow: Flow, node: Node, answer_id: str, *,
 
 @tracking_write()  # the database is down: the answer still moves the walk (in its cookie), untracked
 def _track_answer(flow: Flow, walk: Walk, node: Node, answer_id: str, target: Node, *, locale: str) -> None:
+    """One transaction: a tracked walk's answer is at most three statements (services.answer_record); the first
+    answer of a walk without a session starts it with the answer in it (services.session_start)."""
     outcome = target.outcome.value if target.outcome else ""
-    for _attempt in range(2):
-        if not walk.tracked:  # the first answer of a walk entered by link, or its tracked session was purged
-            session = tracking.session_start(flow_id=flow.id, flow_version=flow.version, locale=locale,
-                                             entry_node=walk.entry)
-            walk.session_id, walk.ref_code = str(session.pk), session.ref_code
-        if tracking.answer_record(session_id=walk.session_id, node_id=node.id, answer_id=answer_id,
-                                  target_node=target.id, outcome_kind=outcome):
-            return
-        walk.session_id = None
+    with transaction.atomic():
+        for _attempt in range(2):
+            if not walk.tracked:  # the first answer of a walk entered by link, or its tracked session was purged
+                session = tracking.session_start(flow_id=flow.id, flow_version=flow.version, locale=locale,
+                                                 entry_node=walk.entry,
+                                                 answer=(node.id, answer_id, target.id, outcome))
+                walk.session_id, walk.ref_code = str(session.pk), session.ref_code
+                return
+            if tracking.answer_record(session_id=walk.session_id, node_id=node.id, answer_id=answer_id,
+                                      target_node=target.id, outcome_kind=outcome):
+                return
+            walk.session_id = None
 
 
 def walk_code_request(request: HttpRequest, flow: Flow, node: Node, *, locale: str) -> Walk:

@@ -15,29 +15,44 @@ from django.utils import timezone
 
 from .models import FlowSession, LinkOpen, SessionEvent, Vote
 from .refcodes import new_ref_code
-from .safety import count_failed_write
+from .counts import CountBuffer
 
 logger = logging.getLogger(__name__)
 _REF_CODE_ATTEMPTS = 5
 
 
-def session_start(*, flow_id: str, flow_version: str, locale: str, entry_node: str) -> FlowSession:
+def session_start(*, flow_id: str, flow_version: str, locale: str, entry_node: str,
+                  answer: tuple[str, str, str, str] | None = None) -> FlowSession:
     """A new tracked session with a fresh, unique reference code, and its `started` event.
+
+    With `answer` (node id, answer id, target node, outcome kind or ""), the session starts with that answer
+    already recorded (a walk's first answer): the same rows as `session_start` then `answer_record`, in two
+    INSERT statements.
 
     Called for a person's POST only (Start, a first answer, a vote, "get a reference code"), never for a GET.
     """
+    now = timezone.now()
+    fields = {"last_node": entry_node}
+    if answer:
+        node_id, answer_id, target_node, outcome_kind = answer
+        fields["last_node"] = target_node
+        if outcome_kind:
+            fields.update(outcome_kind=outcome_kind, outcome_node=target_node, outcome_at=now)
     for attempt in range(_REF_CODE_ATTEMPTS):
         try:
             with transaction.atomic():
                 session = FlowSession.objects.create(
-                    ref_code=new_ref_code(),
-                    flow_id=flow_id,
-                    flow_version=flow_version,
-                    locale=locale,
-                    entry_node=entry_node,
-                    last_node=entry_node,
+                    ref_code=new_ref_code(), flow_id=flow_id, flow_version=flow_version, locale=locale,
+                    entry_node=entry_node, **fields,
                 )
-                SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.STARTED, node_id=entry_node)
+                events = [SessionEvent(session=session, kind=SessionEvent.Kind.STARTED, node_id=entry_node)]
+                if answer:
+                    events.append(SessionEvent(session=session, kind=SessionEvent.Kind.ANSWERED, node_id=node_id,
+                                               answer_id=answer_id))
+                    if outcome_kind:
+                        events.append(SessionEvent(session=session, kind=SessionEvent.Kind.OUTCOME,
+                                                   node_id=target_node))
+                SessionEvent.objects.bulk_create(events)
                 return session
         except IntegrityError:
             if attempt == _REF_CODE_ATTEMPTS - 1:
@@ -62,26 +77,44 @@ def answer_record(*, session_id: uuid.UUID | str, node_id: str, answer_id: str, 
     outcome on the session (the latest one wins; `outcome_at` keeps the first time) and logs one `outcome` event
     per session and outcome node. Idempotent: the same answer posted again right after itself (a reload, a double
     submit) adds nothing. False if the session no longer exists (purged): the caller starts a new one.
+
+    At most three statements, in the caller's transaction when there is one (else its own): the UPDATE, one
+    conditional INSERT of the `answered` event, and the outcome event.
     """
     now = timezone.now()
     fields = {"last_node": target_node, "last_seen_at": now}
     if outcome_kind:
         fields.update(outcome_kind=outcome_kind, outcome_node=target_node,
                       outcome_at=Coalesce(F("outcome_at"), Value(now)))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # The UPDATE comes first: it locks the session row (PostgreSQL) or the database (SQLite), so two
         # concurrent double submits are serialized and the second one sees the first one's event below.
         if not FlowSession.objects.filter(pk=session_id).update(**fields):
             return False
-        latest = (SessionEvent.objects.filter(session_id=session_id)
-                  .exclude(kind=SessionEvent.Kind.OUTCOME).order_by("-id").values_list("kind", "node_id", "answer_id")
-                  .first())
-        if latest != (SessionEvent.Kind.ANSWERED, node_id, answer_id):
-            SessionEvent.objects.create(session_id=session_id, kind=SessionEvent.Kind.ANSWERED, node_id=node_id,
-                                        answer_id=answer_id)
+        _answered_event_unless_repeated(session_id=session_id, node_id=node_id, answer_id=answer_id, at=now)
         if outcome_kind:
             _outcome_event(session_id=session_id, node_id=target_node)
     return True
+
+
+def _answered_event_unless_repeated(*, session_id, node_id: str, answer_id: str, at) -> None:
+    """One INSERT … SELECT: the `answered` event, unless the session's latest event (outcomes aside) is the same
+    answer (a reload or a double submit)."""
+    table = connection.ops.quote_name(SessionEvent._meta.db_table)
+    field = SessionEvent._meta.get_field
+    sid = field("session").get_db_prep_value(session_id if isinstance(session_id, uuid.UUID)
+                                             else uuid.UUID(str(session_id)), connection)
+    when = field("at").get_db_prep_value(at, connection)
+    answered, outcome = SessionEvent.Kind.ANSWERED.value, SessionEvent.Kind.OUTCOME.value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (session_id, kind, node_id, answer_id, at) "
+            f"SELECT %s, %s, %s, %s, %s WHERE NOT EXISTS ("
+            f"SELECT 1 FROM (SELECT kind, node_id, answer_id FROM {table} WHERE session_id = %s AND kind <> %s "
+            f"ORDER BY id DESC LIMIT 1) latest WHERE latest.kind = %s AND latest.node_id = %s "
+            f"AND latest.answer_id = %s)",
+            [sid, answered, node_id, answer_id, when, sid, outcome, answered, node_id, answer_id],
+        )
 
 
 def _outcome_event(*, session_id, node_id: str) -> None:
@@ -107,25 +140,34 @@ def code_request(*, flow_id: str, flow_version: str, locale: str, node_id: str, 
 
 
 def link_open_count(*, flow_id: str, node_id: str, locale: str, day: datetime.date | None = None) -> bool:
-    """Counts one opening of a step from a link: ONE upsert statement (SQLite ≥ 3.24 and PostgreSQL).
+    """Counts one opening of a step from a link, in this process's buffer (counts.py): the page view itself
+    writes nothing; the buffer writes every waiting count in one upsert statement (SQLite ≥ 3.24 and PostgreSQL).
 
     Best effort: it runs on a page view, which must not fail for a counter, so a database error is logged and
     reported as False, never raised.
     """
+    return link_opens.add((day or timezone.localdate(), flow_id, node_id, locale))
+
+
+def _write_link_opens(counts: dict) -> None:
     table = connection.ops.quote_name(LinkOpen._meta.db_table)
     count = connection.ops.quote_name("count")
+    rows = sorted(counts.items())
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    params = [value for (day, flow_id, node_id, locale), n in rows for value in (day, flow_id, node_id, locale, n)]
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (day, flow_id, node_id, locale, {count}) VALUES (%s, %s, %s, %s, 1) "
-                f"ON CONFLICT (day, flow_id, node_id, locale) DO UPDATE SET {count} = {table}.{count} + 1",
-                [day or timezone.localdate(), flow_id, node_id, locale],
+                f"INSERT INTO {table} (day, flow_id, node_id, locale, {count}) VALUES {values} "
+                f"ON CONFLICT (day, flow_id, node_id, locale) DO UPDATE SET {count} = {table}.{count} + excluded.{count}",
+                params,
             )
     except DatabaseError:
-        count_failed_write("link_open_count")
-        logger.warning("link open not counted (%s:%s)", flow_id, node_id, exc_info=True)
-        return False
-    return True
+        logger.warning("link open not counted (%d steps)", len(rows))
+        raise
+
+
+link_opens = CountBuffer("link_open_count", _write_link_opens)
 
 
 @dataclass(frozen=True)

@@ -84,3 +84,10 @@ def test_a_request_closed_before_any_answer_is_sent_once_more_and_counted(monkey
     assert walker.fetch("POST", "http://example.invalid/x") is None
     assert len(calls) == 2 and walker.record.resent == 1  # sent again once, then the reset is an error
     assert "ConnectionError" in walker.record.errors[0]
+
+
+def test_each_request_of_a_walk_has_its_latency_and_the_summary_gives_percentiles(walked):
+    assert all(len(r.latencies) == r.requests and all(t > 0 for t in r.latencies) for r in walked)
+    assert load.percentiles([0.001 * n for n in range(1, 101)]) == {"p50": 50.0, "p95": 95.0, "p99": 99.0,
+                                                                   "max": 100.0}
+    assert load.percentiles([]) == {}

@@ -231,6 +231,28 @@ class TestMovedIds:
         assert "'old_ask' points to 'asked'" in errors[0].msg
 
 
+def test_a_very_long_flow_is_checked_without_recursion_and_a_cycle_at_its_end_is_found():
+    """100,000 steps in a row: the checks walk the graph with their own stacks, not Python's (bench/flow_scale.py
+    times them: linear)."""
+    from portal.flows.loader import _depths
+    from portal.flows.model import Answer, Node, NodeType, Outcome
+    from portal.flows.validator import structure_problems
+
+    size = 100_000
+    nodes = [Node(id=f"q{i}", type=NodeType.QUESTION, answers=(Answer("a", f"q{i + 1}"), Answer("b", "end")))
+             for i in range(size)]
+    nodes.append(Node(id=f"q{size}", type=NodeType.OUTCOME, outcome=Outcome.WAIT))
+    nodes.append(Node(id="end", type=NodeType.OUTCOME, outcome=Outcome.APPEAL))
+    assert structure_problems(Path("long.toml"), "q0", nodes) == []
+    depths = _depths({node.id: node for node in nodes})
+    assert depths["q0"] == size and depths[f"q{size - 1}"] == 1 and depths["end"] == 0
+
+    looped = nodes[:-2] + [Node(id=f"q{size}", type=NodeType.INFO, next="q0"), nodes[-1]]
+    problems = structure_problems(Path("long.toml"), "q0", looped)
+    assert len(problems) == 1 and problems[0].message.startswith("cycle: q0 -> q1 -> ")
+    assert problems[0].message.endswith(f"q{size} -> q0")
+
+
 # ---------------------------------------------------------------- outcome tools and the reason (issue 8)
 
 
