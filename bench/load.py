@@ -98,7 +98,7 @@ class Walker:
         self.http.headers["User-Agent"] = "portal-bench-walker/1"
         self.rng, self.timeout = rng, timeout
 
-    def fetch(self, method: str, url: str, data: dict | None = None) -> tuple[str, BeautifulSoup] | None:
+    def fetch(self, method: str, url: str, data: dict | list | None = None) -> tuple[str, BeautifulSoup] | None:
         self.record.requests += 1
         try:
             try:
@@ -158,17 +158,29 @@ class Walker:
             path = urlsplit(url).path
             form = next(
                 (f for f in soup.find_all("form", method="post")
-                 if urlsplit(urljoin(url, f.get("action", ""))).path == path and f.find("input", attrs={"name": "answer"})),
+                 if urlsplit(urljoin(url, f.get("action", ""))).path == path
+                 and (f.find("input", attrs={"name": "answer"}) or f.find("input", attrs={"type": "checkbox"}))),
                 None,
             )
             if form is None:
                 record.errors.append(f"GET {url}: neither an outcome nor a question form")
                 return
-            choices = [i["value"] for i in form.find_all("input", attrs={"name": "answer"}) if i.get("value")]
-            answer = self.rng.choice(choices)
-            data = form_fields(form)
-            data["answer"] = answer
-            record.answers.append((node_id_of(url), answer))
+            data: list[tuple[str, str]] = list(form_fields(form).items())
+            boxes = form.find_all("input", attrs={"type": "checkbox"})
+            if boxes:
+                # A checklist: tick a random subset (nothing ticked is an answer too). The answer recorded is the
+                # first group, in page order, with a ticked box (its fieldset's data-group), else "none".
+                ticked = [b for b in boxes if b.get("name") and self.rng.random() < 0.3]
+                data += [(b["name"], b.get("value", "on")) for b in ticked]
+                groups = [b.find_parent("fieldset", attrs={"data-group": True}) for b in ticked]
+                order = [f["data-group"] for f in form.find_all("fieldset", attrs={"data-group": True})]
+                chosen = sorted({g["data-group"] for g in groups if g is not None}, key=order.index)
+                record.answers.append((node_id_of(url), chosen[0] if chosen else "none"))
+            else:
+                choices = [i["value"] for i in form.find_all("input", attrs={"name": "answer"}) if i.get("value")]
+                answer = self.rng.choice(choices)
+                data = [(k, v) for k, v in data if k != "answer"] + [("answer", answer)]
+                record.answers.append((node_id_of(url), answer))
             page = self.fetch("POST", urljoin(url, form.get("action") or url), data)
         record.errors.append(f"no outcome after {MAX_STEPS} steps")
 
@@ -318,8 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"summary": summary, "errors": errors, "problems": problems,
                                          "walks": [asdict(r) for r in records]}, indent=1))
-    for line in (errors + problems)[:20]:
-        say(f"  ! {line}")
+    for line in (errors + problems)[:20]:  # printed even with --quiet: a red run must say what went wrong
+        print(f"  ! {line}", file=sys.stderr, flush=True)
     print(json.dumps(summary))
     return 0 if not errors and not problems and len(finished) == args.walks else 1
 

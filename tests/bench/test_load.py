@@ -91,3 +91,19 @@ def test_each_request_of_a_walk_has_its_latency_and_the_summary_gives_percentile
     assert load.percentiles([0.001 * n for n in range(1, 101)]) == {"p50": 50.0, "p95": 95.0, "p99": 99.0,
                                                                    "max": 100.0}
     assert load.percentiles([]) == {}
+
+
+def test_walkers_answer_the_checklist_step_and_the_database_records_the_answer_they_expect(live_server,
+                                                                                           transactional_db):
+    """CI's walker load once failed on the checklist (boxes, no radio named "answer"): walkers tick a random subset
+    and predict the answer the server records (the first group, in page order, with a ticked box, else "none")."""
+    from portal.content.importer import kb_import
+    from portal.flows.registry import all_flows
+
+    kb_import(kb_dir=settings.KB_DIR, locales=["it", "en"], flows=all_flows().values())
+    records = load.run_load([live_server.url], walks=40, concurrency=1, locales=["it", "en"], seed=3, timeout=30)
+    assert [r.errors for r in records] == [[]] * 40
+    checklist_answers = [answer for r in records for node, answer in r.answers if node == "industry_checklist"]
+    assert checklist_answers  # the walks went through the checklist, and compare() below checks what was recorded
+    sessions, total = load.database_sessions([r.ref_code for r in records])
+    assert load.compare(records, sessions, new_sessions=total) == []
