@@ -13,26 +13,7 @@ from portal.content.importer import kb_import
 from portal.content.models import GuideText, StepText
 from portal.content.words import NodeText, flow_words, node_text_problems
 from portal.flows.loader import load_flow
-
-STRUCTURE = """
-id = "tiny"
-start = "ask"
-
-[[nodes]]
-id = "ask"
-type = "question"
-answers = [{ id = "yes", next = "done" }, { id = "no", next = "later" }]
-
-[[nodes]]
-id = "done"
-type = "outcome"
-outcome = "appeal"
-
-[[nodes]]
-id = "later"
-type = "outcome"
-outcome = "wait"
-"""
+from tests.flows.sample import write_flow
 
 WORDS = """
 [flow]
@@ -58,8 +39,7 @@ body = "Corpo."
 
 @pytest.fixture
 def kb(tmp_path):
-    (tmp_path / "flows").mkdir()
-    (tmp_path / "flows" / "tiny.toml").write_text(textwrap.dedent(STRUCTURE))
+    write_flow(tmp_path)
     return tmp_path
 
 
