@@ -69,58 +69,23 @@ def test_question_without_answers(tmp_path):
     assert any("node 'empty': question has no answers" in p for p in problems)
 
 
-def test_node_from_which_no_outcome_can_be_reached(tmp_path):
-    structure = """
-    id = "tiny"
-    start = "ask"
-
-    [[nodes]]
-    id = "ask"
-    type = "question"
-    answers = [{ id = "yes", next = "done" }, { id = "no", next = "loop_a" }]
-
-    [[nodes]]
-    id = "loop_a"
-    type = "info"
-    next = "loop_b"
-
-    [[nodes]]
-    id = "loop_b"
-    type = "info"
-    next = "loop_a"
-
-    [[nodes]]
-    id = "done"
-    type = "outcome"
-    outcome = "appeal"
-    """
+@pytest.mark.parametrize("info_nodes, expected", [
+    pytest.param({"loop_a": "loop_b", "loop_b": "loop_a"},
+                 ["node 'loop_a': no outcome can be reached from this node",
+                  "node 'loop_b': no outcome can be reached from this node"], id="no-outcome-from-a-loop"),
+    pytest.param({"more": "ask"}, ["cycle: ask -> more -> ask"], id="cycle-back-to-the-question"),
+])
+def test_a_loop_of_steps_is_rejected(tmp_path, info_nodes, expected):
+    """A third answer of the question leads into info steps that loop: among themselves, so no outcome can be
+    reached from them, or back to the question (a cycle)."""
+    first = next(iter(info_nodes))
+    structure = TINY_FLOW.replace('{ id = "no", next = "later" }',
+                                  f'{{ id = "no", next = "later" }}, {{ id = "again", next = "{first}" }}')
+    for node_id, target in info_nodes.items():
+        structure += f'\n[[nodes]]\nid = "{node_id}"\ntype = "info"\nnext = "{target}"\n'
     problems = problems_of(tmp_path, structure)
-    assert any("node 'loop_a': no outcome can be reached from this node" in p for p in problems)
-    assert any("node 'loop_b': no outcome can be reached from this node" in p for p in problems)
-
-
-def test_cycle(tmp_path):
-    structure = """
-    id = "tiny"
-    start = "ask"
-
-    [[nodes]]
-    id = "ask"
-    type = "question"
-    answers = [{ id = "yes", next = "done" }, { id = "again", next = "more" }]
-
-    [[nodes]]
-    id = "more"
-    type = "info"
-    next = "ask"
-
-    [[nodes]]
-    id = "done"
-    type = "outcome"
-    outcome = "appeal"
-    """
-    problems = problems_of(tmp_path, structure)
-    assert any("cycle: ask -> more -> ask" in p for p in problems)
+    for message in expected:
+        assert any(message in p for p in problems), problems
 
 
 def test_unknown_outcome_kind(tmp_path):
