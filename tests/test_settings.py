@@ -13,7 +13,8 @@ BASE = {key: value for key, value in os.environ.items() if not key.startswith(("
 def settings_of(**env) -> subprocess.CompletedProcess:
     code = ("import json, portal.settings as s; print(json.dumps({'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, "
             "'ssl': s.SECURE_SSL_REDIRECT, 'hsts': s.SECURE_HSTS_SECONDS, 'engine': s.DATABASES['default']['ENGINE'], "
-            "'options': s.DATABASES['default'].get('OPTIONS', {})}))")
+            "'options': s.DATABASES['default'].get('OPTIONS', {}), "
+            "'max_age': s.DATABASES['default']['CONN_MAX_AGE']}))")
     return subprocess.run([sys.executable, "-c", code], env={**BASE, **env}, capture_output=True, text=True,
                           cwd=settings.BASE_DIR)
 
@@ -42,6 +43,17 @@ def test_sqlite_is_the_default_in_wal_mode_with_a_busy_timeout():
     assert values["engine"] == "django.db.backends.sqlite3"
     assert "journal_mode=WAL" in values["options"]["init_command"]
     assert values["options"]["timeout"] >= 5
+
+
+def test_sqlite_keeps_its_connection_between_requests_like_postgresql():
+    """A new SQLite connection per request (open, PRAGMAs, close) was half the cost of a cached page (issue #9)."""
+    import json
+
+    production = dict(DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="help.example.com")
+    assert json.loads(settings_of(**production).stdout)["max_age"] == 60
+    assert json.loads(settings_of(**production, DJANGO_CONN_MAX_AGE="0").stdout)["max_age"] == 0
+    postgres = json.loads(settings_of(**production, DATABASE_URL="postgres://u@db.example:5432/portal").stdout)
+    assert postgres["max_age"] == 60
 
 
 def test_database_url_selects_postgresql():

@@ -240,6 +240,10 @@ class GuideText(ImportTracked):
         super().save(*args, **kwargs)
 
 
+#: The token's SELECT per database vendor (table and column names quoted its way), built once.
+_TOKEN_SQL: dict[str, str] = {}
+
+
 class TextRevision(models.Model):
     """One row whose token every save of an article or step text replaces: the key of the words cache.
 
@@ -252,7 +256,20 @@ class TextRevision(models.Model):
     @classmethod
     def current(cls) -> str:
         """The token; read at most once per request, and not from the database with a shared cache (revision.py)."""
-        return current_token(lambda: cls.objects.filter(pk=1).values_list("token", flat=True).first() or "")
+        return current_token(cls._read_token)
+
+    @classmethod
+    def _read_token(cls) -> str:
+        """One plain SELECT on the kept connection: the ORM's query compilation cost more than the query itself."""
+        connection = connections[router.db_for_read(cls)]
+        sql = _TOKEN_SQL.get(connection.vendor)
+        if sql is None:
+            table, column = connection.ops.quote_name(cls._meta.db_table), connection.ops.quote_name("token")
+            sql = _TOKEN_SQL[connection.vendor] = f"SELECT {column} FROM {table} WHERE {connection.ops.quote_name('id')} = 1"
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            row = cursor.fetchone()
+        return row[0] if row and row[0] else ""
 
     @classmethod
     def bump(cls) -> None:

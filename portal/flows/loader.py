@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .model import Answer, Flow, Node, NodeType, Outcome, Tool
+from .model import Answer, Channel, Flow, Node, NodeType, Outcome, Tool
 from .validator import Problem, moved_problems, resolve_moved, structure_problems
 
 
@@ -113,7 +113,15 @@ def _node(raw: Any, path: Path, problems: list[Problem]) -> Node | None:
             allowed = ", ".join(o.value for o in Outcome)
             problems.append(Problem(path, f"unknown outcome kind {kind!r} (use one of: {allowed})", node_id))
             return None
-        return Node(id=node_id, type=node_type, outcome=Outcome(kind), tools=tools, names_reason=names_reason)
+        channel = raw.get("channel", Channel.PLATFORM.value)
+        if channel not in Channel._value2member_map_:
+            allowed = ", ".join(c.value for c in Channel)
+            problems.append(Problem(path, f"unknown channel {channel!r} (use one of: {allowed})", node_id))
+            return None
+        return Node(id=node_id, type=node_type, outcome=Outcome(kind), tools=tools, names_reason=names_reason,
+                    channel=Channel(channel))
+    if "channel" in raw:
+        problems.append(Problem(path, "'channel' belongs on an outcome (it picks the outcome's ready text)", node_id))
     if node_type is NodeType.INFO:
         return Node(id=node_id, type=node_type, next=raw.get("next"), tools=tools, names_reason=names_reason)
     answers = []

@@ -23,6 +23,13 @@ class Outcome(enum.StrEnum):
     CONTACT_META = "contact-meta"
 
 
+class Channel(enum.StrEnum):
+    """Where the business uses WhatsApp: an outcome's advice and ready text differ between the two."""
+
+    PLATFORM = "platform"  # the WhatsApp Business Platform (Cloud API, through a provider): the default
+    APP = "app"  # the WhatsApp Business app on a phone: no business portfolio, templates or WABA ID
+
+
 class Tool(enum.StrEnum):
     """The per-walk helpers a node offers under its text (portal/guide/tools.py shows them)."""
 
@@ -57,6 +64,8 @@ class Node:
     tools: tuple[Tool, ...] = ()
     #: A question whose answer is the reason Meta showed (the ready-to-send text names it).
     names_reason: bool = False
+    #: On an outcome: which WhatsApp the advice is for (`channel = "app"` in the flow file; platform by default).
+    channel: Channel = Channel.PLATFORM
 
     @property
     def slug(self) -> str:

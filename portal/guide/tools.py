@@ -9,7 +9,7 @@ assembles. This part is never inside a cached fragment: it differs for every wal
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.content.steps import StepTexts
-from portal.flows.model import Flow, Node, Outcome, Tool
+from portal.flows.model import Channel, Flow, Node, Outcome, Tool
 from portal.toolkit.readytext import Fix, ReadyTextWords, build_ready_text
 from portal.toolkit.website import Fix as WebsiteFix
 from portal.toolkit.website import Problem, Status, WebsiteCheck, check_website
@@ -37,17 +37,41 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, in Europe/R
 DATE_FORMAT = "%Y-%m-%d"  # <input type="date">
 
 
-def fix_choices():
-    return [
+def fix_choices(channel: Channel = Channel.PLATFORM):
+    """What the customer can tick as fixed. The phone app has no business portfolio and no message templates."""
+    choices = [
         (Fix.WEBSITE.value, gettext_lazy("The business portfolio has the full website address, with https://")),
         (Fix.POLICIES.value, gettext_lazy("The website publishes a privacy policy and terms of service")),
         (Fix.OPT_IN.value, gettext_lazy("We only message people who agreed to receive our messages")),
         (Fix.TEMPLATES.value, gettext_lazy("We changed our message templates")),
     ]
+    if channel is Channel.APP:
+        return [choice for choice in choices if choice[0] in APP_FIXES]
+    return choices
 
 
-def ready_text_words() -> ReadyTextWords:
-    """Every sentence of the ready text, in the active language."""
+#: The fixes the phone app has (see fix_choices).
+APP_FIXES = (Fix.POLICIES.value, Fix.OPT_IN.value)
+
+
+def ready_text_words(channel: Channel = Channel.PLATFORM) -> ReadyTextWords:
+    """Every sentence of the ready text, in the active language, for the platform or the phone app."""
+    words = _platform_words()
+    if channel is Channel.APP:
+        # The app's walk never asks for the reason; the request follows a review already refused in the app, and
+        # an app account has no WABA ID.
+        return replace(
+            words,
+            reason_unknown=_("WhatsApp banned the phone number below from WhatsApp Business. The app says: {reason}."),
+            reason_placeholder=_("[WHAT THE APP SAYS]"),
+            request_contact=_("We asked for a review in the app and the ban was confirmed. Please check the account "
+                              "again, or tell us how to restore it."),
+            details=_("Business name: {business}\nPhone number, with the country code: {phone}"),
+        )
+    return words
+
+
+def _platform_words() -> ReadyTextWords:
     return ReadyTextWords(
         greeting=_("Hello, WhatsApp Business support team,"),
         reason=_("Meta restricted the WhatsApp Business account below. The reason shown is: “{reason}”."),
@@ -122,6 +146,8 @@ class ToolsForm(forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        if "fix" in self.fields:
+            self.fields["fix"].choices = fix_choices(node.channel)
         self.website_check: WebsiteCheck | None = None
 
     def clean_website(self) -> str:
@@ -354,7 +380,7 @@ def step_tools(*, flow: Flow, node: Node, query, answers, texts_for, locale: str
     fixes: tuple[tuple[str, str, bool], ...] = ()
     if "fix" in form.fields:
         ticked = set(data.get("fix") or ())
-        fixes = tuple((value, str(label), value in ticked) for value, label in fix_choices())
+        fixes = tuple((value, str(label), value in ticked) for value, label in fix_choices(node.channel))
         checked_site = website.url if website is not None and website.status is not Status.INVALID else ""
         ready = tuple(
             _ready_text(flow, node, answers, texts_for(code), code, ticked, checked_site)
@@ -367,7 +393,7 @@ def step_tools(*, flow: Flow, node: Node, query, answers, texts_for, locale: str
 def _ready_text(flow, node, answers, texts, code, ticked, website) -> ReadyText:
     with translation.override(code):
         reason, shown = walk_reason(flow, answers, texts)
-        words = ready_text_words()
+        words = ready_text_words(node.channel)
         text = build_ready_text(words, reason=reason, reason_shown=shown, fixes=ticked, website=website,
                                 outcome=node.outcome.value)
     return ReadyText(locale=code, text=text, field_id=f"ready-text-{code}")

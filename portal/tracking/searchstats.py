@@ -5,28 +5,25 @@ URLs, e-mail addresses, phone numbers and every digit, so a query like "bloccato
 "bloccato" and a query of only a phone number is not stored at all.
 
 No search GET writes to the database (PROTOCOL decision 6): `count_search` and `count_open` add to a process-local,
-thread-safe buffer; the buffer is written in ONE bulk upsert (INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n)
-at most every SEARCH_STATS_FLUSH_SECONDS or once it holds SEARCH_STATS_FLUSH_ENTRIES distinct queries, by a
-background thread of the process, and at exit. A crash (SIGKILL, power loss) can lose at most the counts of the
-last SEARCH_STATS_FLUSH_SECONDS seconds. With SEARCH_STATS_FLUSH_SECONDS = 0 (tests) every count is written at once.
+thread-safe buffer (a `CountBuffer` of counts.py, like the link-open counts); the buffer is written in ONE bulk upsert
+(INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n) at most every SEARCH_STATS_FLUSH_SECONDS or once it holds
+SEARCH_STATS_FLUSH_ENTRIES distinct queries, by a background thread of the process, and at exit. A crash (SIGKILL,
+power loss) can lose at most the counts of the last SEARCH_STATS_FLUSH_SECONDS seconds. With
+SEARCH_STATS_FLUSH_SECONDS = 0 (tests) every count is written at once.
 Bots, HEAD requests and prefetches are not counted; neither are a query's later result pages.
 """
 
 from __future__ import annotations
 
-import atexit
-import datetime as dt
 import logging
 import re
-import threading
-import time
 import unicodedata
-from collections import defaultdict
 
-from django.conf import settings
-from django.db import DatabaseError, connection, connections
+from django.db import connection, connections
 from django.http import HttpRequest
 from django.utils import timezone
+
+from .counts import CountBuffer
 
 logger = logging.getLogger(__name__)
 
@@ -80,33 +77,28 @@ def countable(request: HttpRequest) -> bool:
 
 # The buffer ------------------------------------------------------------------------------------------------------
 
-_lock = threading.Lock()
-_pending: dict[tuple[dt.date, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # searches, zero, opens
-_last_flush = time.monotonic()
-_flusher: threading.Thread | None = None
-_pid = None
+class SearchCounts(CountBuffer):
+    """Counts per (day, language, normalized query): (searches, zero_results, opens), written by a thread of the
+    process every SEARCH_STATS_FLUSH_SECONDS (counts.py), at once when SEARCH_STATS_FLUSH_ENTRIES different queries
+    are waiting, and at exit."""
+
+    seconds_setting, seconds_default = "SEARCH_STATS_FLUSH_SECONDS", 30.0
+    entries_setting, entries_default = "SEARCH_STATS_FLUSH_ENTRIES", 500
+    in_background = True
+
+    @staticmethod
+    def combine(waiting, count):
+        return tuple(a + b for a, b in zip(waiting, count))
+
+    def write(self, counts: dict) -> None:
+        _upsert([(day, locale, query, *numbers) for (day, locale, query), numbers in counts.items()])
 
 
-def _flush_seconds() -> float:
-    return float(getattr(settings, "SEARCH_STATS_FLUSH_SECONDS", 30))
-
-
-def _flush_entries() -> int:
-    return int(getattr(settings, "SEARCH_STATS_FLUSH_ENTRIES", 500))
+search_counts = SearchCounts("search_count")
 
 
 def _add(locale: str, query: str, searches: int = 0, zero: int = 0, opens: int = 0) -> None:
-    key = (timezone.localdate(), locale[:8], query)
-    with _lock:
-        entry = _pending[key]
-        entry[0] += searches
-        entry[1] += zero
-        entry[2] += opens
-        due = len(_pending) >= _flush_entries() or _flush_seconds() <= 0
-    if due:
-        flush()
-    else:
-        _ensure_flusher()
+    search_counts.add((timezone.localdate(), locale[:8], query), (searches, zero, opens))
 
 
 def count_search(request: HttpRequest, query: str, locale: str, hits: int) -> None:
@@ -135,26 +127,8 @@ def count_open(request: HttpRequest, query: str, locale: str) -> None:
 
 def flush() -> int:
     """Writes the buffer in one bulk upsert; returns the rows written. On a database error the counts go back into
-    the buffer for the next flush."""
-    global _last_flush
-    with _lock:
-        rows = [(day, locale, query, *counts) for (day, locale, query), counts in _pending.items()]
-        _pending.clear()
-        _last_flush = time.monotonic()
-    if not rows:
-        return 0
-    try:
-        _upsert(rows)
-    except DatabaseError:
-        logger.exception("search counts not written; kept for the next flush")
-        with _lock:
-            for day, locale, query, searches, zero, opens in rows:
-                entry = _pending[(day, locale, query)]
-                entry[0] += searches
-                entry[1] += zero
-                entry[2] += opens
-        return 0
-    return len(rows)
+    the buffer for the next flush (counts.py) and 0 is returned."""
+    return search_counts.flush_keys() or 0
 
 
 def _upsert(rows) -> None:
@@ -173,41 +147,5 @@ def _upsert(rows) -> None:
 
 
 def pending() -> int:
-    with _lock:
-        return len(_pending)
-
-
-def _ensure_flusher() -> None:
-    """One daemon thread per process (started after a fork, on the first count) writes the buffer every
-    SEARCH_STATS_FLUSH_SECONDS."""
-    global _flusher, _pid
-    import os
-
-    if _flusher is not None and _flusher.is_alive() and _pid == os.getpid():
-        return
-    with _lock:
-        if _flusher is not None and _flusher.is_alive() and _pid == os.getpid():
-            return
-        _pid = os.getpid()
-        _flusher = threading.Thread(target=_flush_loop, name="search-stats-flush", daemon=True)
-        _flusher.start()
-
-
-def _flush_loop() -> None:
-    while True:
-        time.sleep(max(_flush_seconds(), 1))
-        try:
-            flush()
-        except Exception:
-            logger.exception("search counts flush failed")
-        finally:
-            connections.close_all()  # this thread's own connection
-
-
-@atexit.register
-def _flush_at_exit() -> None:
-    try:
-        if pending():
-            flush()
-    except Exception:  # the database may already be gone at exit
-        logger.exception("search counts lost at exit")
+    """How many different queries wait in this process's buffer."""
+    return len(search_counts.pending())

@@ -268,6 +268,14 @@ def test_tools_and_the_reason_load(tmp_path):
     assert flow.nodes["later"].tools == () and not flow.nodes["later"].names_reason
 
 
+def test_an_outcome_names_its_channel_and_the_platform_is_the_default(tmp_path):
+    from portal.flows.model import Channel
+
+    flow = load_flow(write_flow(tmp_path, GOOD_STRUCTURE.replace('outcome = "wait"', 'outcome = "wait"\nchannel = "app"')))
+    assert flow.nodes["later"].channel is Channel.APP
+    assert flow.nodes["done"].channel is Channel.PLATFORM
+
+
 @pytest.mark.parametrize("change, message", [
     (('outcome = "wait"', 'outcome = "wait"\ntools = ["fax_machine"]'), "unknown tool 'fax_machine'"),
     (('outcome = "wait"', 'outcome = "wait"\ntools = "end_date"'), "'tools' must be a list"),
@@ -275,6 +283,8 @@ def test_tools_and_the_reason_load(tmp_path):
     (('outcome = "wait"', 'outcome = "wait"\nreason = true'), "only a question can name the reason"),
     (('type = "question"\n', 'type = "question"\nreason = "yes"\n'), "'reason' must be true or false"),
     (('{ id = "no", next = "later" }', '{ id = "no", next = "later", no_reason = 1 }'), "'no_reason' must be true"),
+    (('outcome = "wait"', 'outcome = "wait"\nchannel = "fax"'), "unknown channel 'fax'"),
+    (('type = "question"\n', 'type = "question"\nchannel = "app"\n'), "'channel' belongs on an outcome"),
 ])
 def test_bad_tools_and_reasons_are_refused(tmp_path, change, message):
     problems = problems_of(tmp_path, GOOD_STRUCTURE.replace(*change))

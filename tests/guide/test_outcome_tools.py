@@ -9,6 +9,7 @@ import icalendar
 import pytest
 from bs4 import BeautifulSoup
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from portal.flows.model import Outcome
 from portal.flows.registry import get_flow
@@ -290,6 +291,32 @@ def test_ticked_fixes_are_named_and_unknown_ones_refused(client):
     assert not page.select_one("#tool-fix-website").has_attr("checked")
     tampered = client.get(url, {"fix": "<script>"})
     assert tampered.status_code == 400 and soup(tampered).select_one("[data-tools-errors]")
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_the_phone_app_outcomes_have_the_app_s_ready_text_and_fixes(client, lang):
+    """The app has no business portfolio, templates or WABA ID, and its contact outcome comes after a review the
+    app refused: the ready text and the fixes offered say so; the platform's keep theirs."""
+    flow = get_flow("blocked-number")
+    appeal = walk(client, lang, path_to(flow, "appeal_app"))
+    contact = walk(client, lang, path_to(flow, "contact_app"))
+    assert client.get(contact.redirect_chain[-1][0], {"fix": "templates"}).status_code == 400  # the app has none
+    platform = walk(client, lang, path_to(flow, "contact_no_reason"))
+    with translation.override(lang):
+        waba, app_says = _("[WABA ID]"), _("[WHAT THE APP SAYS]")
+        refused = _("We asked for a review in the app and the ban was confirmed. Please check the account again, "
+                    "or tell us how to restore it.")
+        cannot_find = _("We cannot find a way to request a review. Please review the restriction or tell us how to "
+                        "restore the account.")
+    for response in (appeal, contact):
+        text = ready_texts(response)[lang]
+        assert waba not in text and app_says in text
+        assert [box["value"] for box in soup(response).select('input[name="fix"]')] == ["policies", "opt_in"]
+    assert refused in ready_texts(contact)[lang] and cannot_find not in ready_texts(contact)[lang]
+    assert refused not in ready_texts(appeal)[lang]
+    platform_text = ready_texts(platform)[lang]
+    assert waba in platform_text and cannot_find in platform_text and refused not in platform_text
+    assert len(soup(platform).select('input[name="fix"]')) == 4
 
 
 def test_html_in_an_answer_label_cannot_get_out_of_the_text_area(client):

@@ -202,6 +202,41 @@ def test_a_failed_flush_keeps_the_counts_for_the_next_one(imported, settings, mo
 
 
 @pytest.mark.django_db
+def test_search_counts_go_through_the_shared_count_buffer_path(imported, settings, monkeypatch, caplog):
+    """Search counts are a CountBuffer (counts.py) with settings of their own: the link-open interval does not
+    write them, a failed write is counted like every tracking write, the exit flush writes them, and a search and
+    an opened result of one query wait as one entry and land in one row."""
+    from django.db import DatabaseError
+    from django.test import RequestFactory
+
+    from portal.tracking import counts
+    from portal.tracking.safety import failed_writes
+
+    settings.PORTAL_COUNT_FLUSH_SECONDS = 0  # the link opens' interval: not the search counts'
+    settings.SEARCH_STATS_FLUSH_SECONDS = 3600
+    request = RequestFactory().get("/it/search/", {"q": "ricorso"}, HTTP_USER_AGENT=BROWSER)
+    searchstats.count_search(request, "Ricorso", "it", hits=0)
+    searchstats.count_open(request, "ricorso!", "it")
+    assert searchstats.pending() == 1 and not SearchCount.objects.exists()
+
+    def broken(rows):
+        raise DatabaseError("down")
+
+    before = failed_writes().get("search_count", 0)
+    monkeypatch.setattr(searchstats, "_upsert", broken)
+    counts.flush_all()
+    assert failed_writes()["search_count"] == before + 1 and searchstats.pending() == 1
+    monkeypatch.undo()
+
+    counts.flush_all()  # what runs at exit
+    row = SearchCount.objects.get()
+    assert (row.locale, row.query, row.searches, row.zero_results, row.opens) == ("it", "ricorso", 1, 1, 1)
+    searchstats.count_search(request, "spam", "it", hits=1)
+    counts.discard_all()  # between tests (tests/conftest.py)
+    assert searchstats.pending() == 0
+
+
+@pytest.mark.django_db
 def test_result_links_count_opens_through_a_redirect_with_the_normalized_query(client, imported):
     body = search(client, "Ricorso 333 1234567").content.decode()
     article = Article.objects.get(locale="it", translation_key="appeal")
