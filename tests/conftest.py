@@ -15,6 +15,18 @@ def _empty_cache():
     discard_all()  # counts a failed write kept for its retry belong to the test that made them
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request through the test client leaves the language it
+    activated (LocaleMiddleware never deactivates), which made gettext in a later test depend on test order."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def language_restored():
     """A request to an /en/ page leaves English active in this thread (LocaleMiddleware): put back what was
