@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
+import operator
 import os
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
@@ -161,10 +163,7 @@ def _link_revisions(files: list[ArticleFile], written: set[str], known: dict, no
                                                                                article.translation_key)))]
     if not pending:
         return
-    lookup = Q()
-    for article in pending:
-        lookup |= Q(locale=article.locale, translation_key=article.translation_key)
-    rows = {(row.locale, row.translation_key): row for row in Article.objects.filter(lookup).only(
+    rows = {(row.locale, row.translation_key): row for row in Article.objects.filter(_rows_of(pending)).only(
         "id", "locale", "translation_key", "revision", "source_revision", "edited_at", "imported_at")}
     latest: dict[str, tuple[int, str]] = {}
     for key, number, text in (SourceRevision.objects.filter(
@@ -203,8 +202,29 @@ def _link_revisions(files: list[ArticleFile], written: set[str], known: dict, no
                 row.source_revision = follows
                 translations.append(row)
     SourceRevision.objects.bulk_create(new_revisions, batch_size=BATCH_SIZE)
-    Article.objects.bulk_update(sources, ["revision"], batch_size=BATCH_SIZE)
-    Article.objects.bulk_update(translations, ["source_revision"], batch_size=BATCH_SIZE)
+    _update_grouped(sources, "revision")
+    _update_grouped(translations, "source_revision")
+
+
+def _rows_of(files: list[ArticleFile]) -> Q:
+    """The rows of these files: one `translation_key IN (…)` per locale (a chain of ORs of pairs costs Django more
+    to build than the database to run)."""
+    keys: dict[str, list[str]] = {}
+    for article in files:
+        keys.setdefault(article.locale, []).append(article.translation_key)
+    lookups = [Q(locale=locale, translation_key__in=translation_keys) for locale, translation_keys in keys.items()]
+    return functools.reduce(operator.or_, lookups, Q(pk__in=[]))  # Q(pk__in=[]): no files, no rows (no query)
+
+
+def _update_grouped(rows: list[Article], name: str) -> None:
+    """Sets `name` to each row's value: one UPDATE per distinct value (an import gives most rows the same number),
+    instead of bulk_update's CASE over every row."""
+    by_value: dict[Any, list[int]] = {}
+    for row in rows:
+        by_value.setdefault(getattr(row, name), []).append(row.pk)
+    for value, pks in by_value.items():
+        for start in range(0, len(pks), BATCH_SIZE):
+            Article.objects.filter(pk__in=pks[start:start + BATCH_SIZE]).update(**{name: value})
 
 
 def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress: Progress | None) -> dict:
@@ -216,10 +236,7 @@ def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress
     known = {}  # every row as read before the import (the revision bookkeeping reads these, not the table again)
     for start in range(0, len(files), BATCH_SIZE):
         batch = files[start:start + BATCH_SIZE]
-        lookup = Q()
-        for article in batch:
-            lookup |= Q(locale=article.locale, translation_key=article.translation_key)
-        existing = {(row.locale, row.translation_key): row for row in Article.objects.filter(lookup).only(
+        existing = {(row.locale, row.translation_key): row for row in Article.objects.filter(_rows_of(batch)).only(
             "id", "locale", "translation_key", "file_hash", "imported_at", "edited_at", "revision", "source_revision")}
         known.update(existing)
         for article in batch:

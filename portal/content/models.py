@@ -130,11 +130,12 @@ class Article(ImportTracked):
         verbose_name_plural = _("articles")
         ordering = ["locale", "topic", "title"]
         indexes = [
-            # The home page and the topic pages: a topic's articles in the editor's order, then the most helpful,
-            # then by title. (`published` is left out: Django filters on it as a bare boolean, which no index
-            # column can match.)
+            # The home page and the topic pages: a topic's published articles in the editor's order, then the most
+            # helpful, then by title. Partial (published only): a topic page's COUNT and a deep page's OFFSET walk
+            # the index alone, without reading each row to test `published` (Django filters on it as a bare boolean,
+            # which a partial index's condition matches and an index column does not).
             models.Index(fields=["locale", "topic", "position", "-helpful_score", "title"],
-                         name="article_topic_useful"),
+                         condition=models.Q(published=True), name="article_listed"),
             # The admin's default order and its sort by date.
             models.Index(fields=["locale", "topic", "title"], name="article_admin_order"),
             models.Index(fields=["updated"], name="article_updated"),

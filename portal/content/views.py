@@ -17,7 +17,8 @@ from portal.flows.registry import all_flows, step_ref
 from portal.pagecache import cached_page
 from portal.tracking.searchstats import count_search
 
-from .articles import TOPIC_PAGE_SIZE, TopicList, article_lookup, article_page, article_url, topic_url
+from .articles import (TOPIC_PAGE_SIZE, TopicList, article_lookup, article_page, article_url, article_urls,
+                       topic_url)
 from .guides import guide_cards
 from .markdown import heading_anchors, split_sources
 from .models import Article, Topic
@@ -100,9 +101,10 @@ def topic(request: HttpRequest, topic: str) -> HttpResponse:
     except (InvalidPage, ValueError):
         raise Http404("no such page") from None
     base = topic_url(topic, locale)
+    url = article_urls(locale)
     return render(request, "content/topic.html", {
         "topic": topic, "topic_label": Topic(topic).label, "page": page,
-        "articles": [(article, article_url(article, locale)) for article in page.object_list],
+        "articles": [(article, url(article)) for article in page.object_list],
         "prev_url": (base if page.previous_page_number() == 1 else f"{base}?page={page.previous_page_number()}")
         if page.has_previous() else "",
         "next_url": f"{base}?page={page.next_page_number()}" if page.has_next() else "",

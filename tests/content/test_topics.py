@@ -149,6 +149,31 @@ class TestTopicPage:
             client.get("/it/topics/capire/?page=2")
         assert len(many) == len(few)
 
+    def test_the_untranslated_count_follows_an_admin_save(self, client, imported):
+        add_articles(25, locale="it", prefix="solo")
+        before = len(articles_module.TopicList("en", "capire"))
+        client.get("/en/topics/capire/")  # counted, and the count kept under the revision token
+        hidden = Article.objects.get(locale="it", slug="solo-00024")
+        hidden.published = False
+        hidden.save()  # as the admin saves: a new token
+        assert len(articles_module.TopicList("en", "capire")) == before - 1
+        last = -(-(before - 1) // articles_module.TOPIC_PAGE_SIZE)
+        body = client.get(f"/en/topics/capire/?page={last}").content.decode()
+        assert f"Page {last} of {last}" in body and "solo-00024" not in body and "solo-00023" in body
+
+    def test_the_untranslated_count_is_read_once_per_revision(self, client, imported):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        add_articles(25, locale="it", prefix="solo")
+        with CaptureQueriesContext(connection) as first:
+            client.get("/en/topics/capire/?page=2")
+        with CaptureQueriesContext(connection) as other_page:
+            client.get("/en/topics/capire/")
+        counted = [q["sql"] for q in first.captured_queries if "COUNT" in q["sql"] and "NOT EXISTS" in q["sql"]]
+        assert len(counted) == 1
+        assert not [q for q in other_page.captured_queries if "NOT EXISTS" in q["sql"] and "COUNT" in q["sql"]]
+
     def test_lists_read_only_the_columns_they_print(self, imported):
         own, _ = articles_module.topic_articles("it", "capire")
         sql = str(own.query)
