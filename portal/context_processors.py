@@ -1,5 +1,7 @@
+import functools
+
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import get_script_prefix, translate_url
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,7 @@ def site(request):
     runs the site (`operator`)."""
     current = get_language()
     carried = ""
-    if request.method == "GET":
+    if request.method == "GET" and request.GET:
         kept = request.GET.copy()
         for name in list(kept):
             if name not in CARRIED_PARAMETERS:
@@ -24,10 +26,17 @@ def site(request):
         {
             "code": code,
             "name": get_language_info(code)["name_local"],
-            "url": translate_url(request.path, code) + carried,
+            "url": _translated(request.path, current, code, get_script_prefix()) + carried,
         }
         for code, _ in settings.LANGUAGES
         if code != current
     ]
     operator = settings.OPERATOR
     return {"language_switch": switch, "operator": operator, "site_name": operator["site_name"]}
+
+
+@functools.lru_cache(maxsize=2048)
+def _translated(path: str, current: str, code: str, script_prefix: str) -> str:
+    """translate_url resolves the path and reverses it again (about a tenth of a step page): once per path. The
+    URLconf does not change while the process runs; the active language and script prefix are in the key."""
+    return translate_url(path, code)
