@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from django.db import IntegrityError, connections, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -22,12 +22,14 @@ from portal.flows.model import Flow
 
 from .kb import (
     ArticleFile,
+    KbError,
     article_files,
     article_text,
     content_hash,
     flow_words_text,
     flow_table_values,
     flow_words_values,
+    parse_article,
     update_article_text,
     update_flow_words_text,
 )
@@ -81,7 +83,7 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
     now = timezone.now()
     flows = list(flows)
     with transaction.atomic() if dry_run else nullcontext():
-        files, problems = article_files(kb_dir, locales, set(Topic.values))
+        files, problems = article_files(kb_dir, locales, set(Topic.values), _settled_articles(locales))
         report.problems.extend(str(problem) for problem in problems)
         known_steps = {f"{flow.id}:{node_id}" for flow in flows for node_id in flow.nodes}
         seen: set[tuple[str, str]] = set()
@@ -150,6 +152,8 @@ def _link_revisions(files: list[ArticleFile], written: set[str], known: dict, no
         return f"article {article.locale}/{article.slug}"
 
     def needs_work(article, row):
+        if article.unchanged:  # its row is settled (_settled_articles) and this import left it alone
+            return False
         if row is None or label(article) in written:
             return True
         if article.locale == SOURCE_LOCALE:
@@ -206,6 +210,27 @@ def _link_revisions(files: list[ArticleFile], written: set[str], known: dict, no
     _update_grouped(translations, "source_revision")
 
 
+def _settled_articles(locales: list[str]) -> dict[tuple[str, str], ArticleFile]:
+    """(locale, slug) → a stand-in for each row that an unchanged file needs nothing more for: imported from a file
+    whose digest it keeps, not edited in the admin since, and with its revision bookkeeping done (an Italian row has
+    its revision, a translation the source revision it follows). One query; the stand-ins carry what the checks
+    after parsing read (key, topic, steps, revision numbers), never the words."""
+    fields = ("locale", "slug", "file_digest", "translation_key", "topic", "updated", "steps", "revision",
+              "source_revision")
+    not_edited = Q(edited_at__isnull=True) | Q(imported_at__isnull=False, edited_at__lte=F("imported_at"))
+    bookkept = Q(locale=SOURCE_LOCALE, revision__gt=0) | (~Q(locale=SOURCE_LOCALE) & Q(source_revision__isnull=False))
+    rows = (Article.objects.filter(not_edited, bookkept, locale__in=locales).exclude(file_digest="")
+            .order_by().values_list(*fields))
+    settled = {}
+    for locale, slug, digest, key, topic, updated, steps, revision, source_revision in rows:
+        source = locale == SOURCE_LOCALE
+        settled[(locale, slug)] = ArticleFile(
+            path=Path(), locale=locale, slug=slug, title="", summary="", translation_key=key, topic=topic,
+            updated=updated, body="", steps=list(steps or []), revision=revision if source else None,
+            source_revision=None if source else source_revision, digest=digest, unchanged=True)
+    return settled
+
+
 def _rows_of(files: list[ArticleFile]) -> Q:
     """The rows of these files: one `translation_key IN (…)` per locale (a chain of ORs of pairs costs Django more
     to build than the database to run)."""
@@ -237,12 +262,25 @@ def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress
     for start in range(0, len(files), BATCH_SIZE):
         batch = files[start:start + BATCH_SIZE]
         existing = {(row.locale, row.translation_key): row for row in Article.objects.filter(_rows_of(batch)).only(
-            "id", "locale", "translation_key", "file_hash", "imported_at", "edited_at", "revision", "source_revision")}
+            "id", "locale", "translation_key", "file_hash", "file_digest", "imported_at", "edited_at", "revision",
+            "source_revision")}
         known.update(existing)
-        for article in batch:
+        for index, article in enumerate(batch):
             label = f"article {article.locale}/{article.slug}"
-            values = {**article.fields, "slug": article.slug}
             row = existing.get((article.locale, article.translation_key))
+            if article.unchanged:
+                if row is not None and row.file_digest == article.digest and not row.edited_since_import:
+                    report.skipped.append(label)
+                    continue
+                # The row changed since the stand-in was made (an admin save meanwhile): read the file after all.
+                try:
+                    article = batch[index] = files[start + index] = parse_article(
+                        article.path, article.locale, set(Topic.values))
+                except KbError as error:
+                    report.problems.extend(str(problem) for problem in error.problems)
+                    continue
+                row = existing.get((article.locale, article.translation_key))
+            values = {**article.fields, "slug": article.slug}
             if row is None:
                 new.append((article, values, label))
             elif row.file_hash == content_hash(values) and not row.edited_since_import:
@@ -274,7 +312,8 @@ def _create_articles(new: list[tuple[ArticleFile, dict[str, Any], str]], rendere
     rows = []
     for (article, values, _), (body, body_html, body_text, _stems) in zip(new, rendered):
         rows.append(Article(locale=article.locale, **{**values, "body": body}, body_html=body_html,
-                            body_text=body_text, file_hash=content_hash(values), imported_at=now))
+                            body_text=body_text, file_hash=content_hash(values), file_digest=article.digest,
+                            imported_at=now))
     try:
         with transaction.atomic():
             created = bulk_create_with_history(rows, Article, batch_size=BATCH_SIZE,
@@ -292,7 +331,7 @@ def _sync_article(article: ArticleFile, values: dict[str, Any], label: str, repo
     try:
         with transaction.atomic():
             _sync(Article, {"locale": article.locale, "translation_key": article.translation_key}, values, label,
-                  report, now)
+                  report, now, tracked={"file_digest": article.digest})
     except IntegrityError:
         report.problems.append(f"{article.path}:1: another {article.locale} article already has the slug "
                                f"'{article.slug}' with a different translation_key")
@@ -318,26 +357,28 @@ def _render_one(item: tuple[str, str, str, str, bool]) -> tuple[str, str, str, t
 
 
 def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], label: str,
-          report: SyncReport, now) -> models.Model | None:
-    """Brings one row in line with its file; returns the row when its words were written."""
+          report: SyncReport, now, tracked: dict[str, Any] | None = None) -> models.Model | None:
+    """Brings one row in line with its file; returns the row when its words were written. `tracked`: bookkeeping
+    about the file (an article's file_digest), written with the row whenever the row is in line with the file."""
+    tracked = tracked or {}
     file_hash = content_hash(values)
     row = model.objects.filter(**lookup).first()
     if row is None:
-        row = model(**{**lookup, **values}, file_hash=file_hash, imported_at=now)
+        row = model(**{**lookup, **values}, **tracked, file_hash=file_hash, imported_at=now)
         row._change_reason = IMPORT_REASON
         row.save()
         report.created.append(label)
         return row
     if content_hash({key: getattr(row, key) for key in values}) == file_hash:
         if row.file_hash != file_hash:  # e.g. the file was just exported from this row: now they are in sync
-            model.objects.filter(pk=row.pk).update(file_hash=file_hash, imported_at=now)
+            model.objects.filter(pk=row.pk).update(file_hash=file_hash, imported_at=now, **tracked)
         report.skipped.append(label)
         return
     if row.file_hash == file_hash:  # the file has not changed since it was imported; the row was edited since
         report.kept.append(label)
         return
     if not row.edited_since_import:
-        for key, value in values.items():
+        for key, value in {**values, **tracked}.items():
             setattr(row, key, value)
         row.file_hash, row.imported_at = file_hash, now
         row._change_reason = IMPORT_REASON
