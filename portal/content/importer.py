@@ -106,6 +106,8 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
         for start in range(0, len(valid), BATCH_SIZE):
             with transaction.atomic():
                 _link_revisions(valid[start:start + BATCH_SIZE], written, known, now)
+        if len(report.created) - created > BATCH_SIZE:
+            after_bulk_write(connections[Article.objects.db])
 
         with transaction.atomic():
             written_steps = []
@@ -169,45 +171,57 @@ def _link_revisions(files: list[ArticleFile], written: set[str], known: dict, no
         return
     rows = {(row.locale, row.translation_key): row for row in Article.objects.filter(_rows_of(pending)).only(
         "id", "locale", "translation_key", "revision", "source_revision", "edited_at", "imported_at")}
-    latest: dict[str, tuple[int, str]] = {}
-    for key, number, text in (SourceRevision.objects.filter(
-            kind=SourceRevision.Kind.ARTICLE, key__in={article.translation_key for article in pending})
-            .order_by("key", "number").values_list("key", "number", "text")):
-        latest[key] = (number, text)
+    latest = _latest_revisions({article.translation_key for article in pending})
     new_revisions, sources, translations = [], [], []
     for article in pending:
         row = rows.get((article.locale, article.translation_key))
         if row is None:
             continue
-        if article.locale == SOURCE_LOCALE:
-            last = latest.get(article.translation_key)
-            text = revisions.snapshot(Article(title=article.title, summary=article.summary,
-                                              body=normalize_text(article.body)))
-            if last is None or (label(article) in written and last[1] != text):
-                newest = last[0] if last else 0
-                declared = article.revision is not None and article.revision > newest
-                number = article.revision if declared else newest + 1
-                significance = (article.change or Significance.CONTENT) if declared else Significance.CONTENT
-                new_revisions.append(SourceRevision(kind=SourceRevision.Kind.ARTICLE, key=article.translation_key,
-                                                    number=number, significance=significance, text=text,
-                                                    created_at=now))
-                latest[article.translation_key] = (number, text)
-            number = latest[article.translation_key][0]
-            if row.revision != number:
-                row.revision = number
-                sources.append(row)
-        elif label(article) in written or not row.edited_since_import:
-            follows = article.source_revision
-            if follows is None:
-                follows = latest[article.translation_key][0] if article.translation_key in latest else 0
-                if row.source_revision is not None and label(article) not in written:
-                    follows = row.source_revision  # an unchanged file without the key: the row's link stays
-            if row.source_revision != follows:
-                row.source_revision = follows
-                translations.append(row)
+        link = _revision_link(article, row, latest, label(article) in written, now, new_revisions)
+        if link is not None and getattr(row, link[0]) != link[1]:
+            setattr(row, *link)
+            (sources if article.locale == SOURCE_LOCALE else translations).append(row)
     SourceRevision.objects.bulk_create(new_revisions, batch_size=BATCH_SIZE)
     _update_grouped(sources, "revision")
     _update_grouped(translations, "source_revision")
+
+
+def _latest_revisions(keys: set[str]) -> dict[str, tuple[int, str]]:
+    """translation key → (number, words) of its latest article source revision."""
+    latest: dict[str, tuple[int, str]] = {}
+    for key, number, text in (SourceRevision.objects.filter(kind=SourceRevision.Kind.ARTICLE, key__in=keys)
+                              .order_by("key", "number").values_list("key", "number", "text")):
+        latest[key] = (number, text)
+    return latest
+
+
+def _revision_link(article: ArticleFile, row: Article, latest: dict[str, tuple[int, str]], written: bool, now,
+                   new_revisions: list[SourceRevision]) -> tuple[str, int] | None:
+    """The revision field a row of this file should hold and its value (None: leave the row's as it is); a new
+    source revision it needs is appended to `new_revisions` and to `latest`. `written`: this import wrote the row's
+    words. See _link_revisions for the rules."""
+    key = article.translation_key
+    if article.locale == SOURCE_LOCALE:
+        last = latest.get(key)
+        text = revisions.snapshot(Article(title=article.title, summary=article.summary,
+                                          body=normalize_text(article.body)))
+        if last is None or (written and last[1] != text):
+            newest = last[0] if last else 0
+            declared = article.revision is not None and article.revision > newest
+            number = article.revision if declared else newest + 1
+            significance = (article.change or Significance.CONTENT) if declared else Significance.CONTENT
+            new_revisions.append(SourceRevision(kind=SourceRevision.Kind.ARTICLE, key=key, number=number,
+                                                significance=significance, text=text, created_at=now))
+            latest[key] = (number, text)
+        return "revision", latest[key][0]
+    if written or not row.edited_since_import:
+        follows = article.source_revision
+        if follows is None:
+            follows = latest[key][0] if key in latest else 0
+            if row.source_revision is not None and not written:
+                follows = row.source_revision  # an unchanged file without the key: the row's link stays
+        return "source_revision", follows
+    return None
 
 
 def _settled_articles(locales: list[str]) -> dict[tuple[str, str], ArticleFile]:
@@ -301,8 +315,6 @@ def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress
             _create_articles(batch, [next(rendered) for _ in batch], report, now)
             if progress:
                 progress(done + start + len(batch), len(files))
-    if len(new) > BATCH_SIZE:
-        after_bulk_write(connections[Article.objects.db])
     return known
 
 
@@ -310,12 +322,18 @@ def _create_articles(new: list[tuple[ArticleFile, dict[str, Any], str]], rendere
                      now) -> None:
     """One batch of new articles in one transaction; a slug taken by another article sends the batch one by one."""
     rows = []
+    latest = _latest_revisions({article.translation_key for article, _, _ in new})
+    new_revisions: list[SourceRevision] = []
     for (article, values, _), (body, body_html, body_text, _stems) in zip(new, rendered):
-        rows.append(Article(locale=article.locale, **{**values, "body": body}, body_html=body_html,
-                            body_text=body_text, file_hash=content_hash(values), file_digest=article.digest,
-                            imported_at=now))
+        row = Article(locale=article.locale, **{**values, "body": body}, body_html=body_html, body_text=body_text,
+                      file_hash=content_hash(values), file_digest=article.digest, imported_at=now)
+        # The revision numbers _link_revisions would give it, written with the row: setting them afterwards was an
+        # UPDATE of every new row (on PostgreSQL a new version of each, with new entries in every index).
+        setattr(row, *_revision_link(article, row, latest, True, now, new_revisions))
+        rows.append(row)
     try:
         with transaction.atomic():
+            SourceRevision.objects.bulk_create(new_revisions, batch_size=BATCH_SIZE)
             created = bulk_create_with_history(rows, Article, batch_size=BATCH_SIZE,
                                                default_change_reason=IMPORT_REASON)
             write_index(connections[Article.objects.db], [

@@ -35,8 +35,14 @@ def writes(queries):
 def test_first_run_creates_every_article_with_history_and_search_index(tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "BATCH_SIZE", 7)  # several batches
     write_files(tmp_path, 20, seed=1)
-    report = run_import(tmp_path)
+    with CaptureQueriesContext(connection) as first:
+        report = run_import(tmp_path)
     assert len(report.created) == 40 and not report.problems
+    # Each new row is written once, with its revision numbers: no UPDATE after the INSERT
+    assert not [sql for sql in writes(first.captured_queries) if re.match(r'\s*UPDATE\s+"content_article"\s', sql)]
+    assert set(Article.objects.filter(locale="it").values_list("revision", flat=True)) == {1}
+    assert set(Article.objects.filter(locale="en").values_list("source_revision", flat=True)) == {1}
+    assert not Article.objects.outdated().exists()
     assert Article.objects.filter(translation_key__startswith=KEY_PREFIX).count() == 40
     assert Article.history.filter(history_change_reason=importer.IMPORT_REASON).count() == 40
     article = Article.objects.get(locale="it", translation_key=f"{KEY_PREFIX}000003")
