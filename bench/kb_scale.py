@@ -43,16 +43,24 @@ MARKERS = ("<!-- bench:kb start -->", "<!-- bench:kb end -->")
 NOTES = """\
 How to read it:
 - **Load.** On a shared machine every figure, the in-process `/healthz` baseline included, grows with the load
-  average printed next to it; compare rows with each other and with `/healthz` rather than with an idle machine.
+  average printed next to it; compare rows with each other and with `/healthz` rather than with an idle machine, and
+  read the CPU figures in brackets (this process's user + system time, the import's render workers included; the
+  PostgreSQL server's own work is not in them).
+- **Rendered, not stored.** Each page request misses the page cache (a query parameter no view reads), so these are
+  the costs of rendering; a stored page costs a fraction of them.
 - **What does not grow with N** (tests hold the query counts): the home page (one UNION ALL query of a few rows per
-  topic on the `(locale, topic, position, -helpful_score, title)` index), the topic page (a count and one page on
-  the same index), the article page, and search (at most 2 queries; each ranks at most 100 title/summary matches and
-  100 matches anywhere, found on the FTS5 table or the GIN indexes, so a broad word costs about what a rare one does).
+  topic on the partial index of published articles `(locale, topic, position, -helpful_score, title)`), the topic
+  page (a count and one page on the same index, which both read the index alone; in English the count of
+  untranslated Italian articles, an anti-join over the topic, is kept in the cache under the content revision token),
+  the article page, and search (at most 2 queries; each ranks at most 100 title/summary matches and 100 matches
+  anywhere, found on the FTS5 table or the GIN indexes, so a broad word costs about what a rare one does).
 - **Search results at scale** are the best of those candidates, not of every match: title and summary matches are
   always among the ranked ones, but of thousands of body-only matches of a broad word only the first 100 are.
-- **import_kb** parses every file, then renders new bodies with python-markdown in one worker per core while the
-  main process writes 500-article batches (each a transaction, with history and search index); rendering is most
-  of its time, so it scales with the cores left free, and an unchanged run only reads."""
+- **import_kb** renders new bodies with python-markdown (about 0.8 ms of CPU a file, most of the import's CPU) in one
+  worker per core while the main process writes 500-article batches (each a transaction, with history, revision
+  numbers and search index; on PostgreSQL the server computes each article's tsvectors, then a VACUUM ANALYZE).
+  Its wall-clock time is its CPU time shared among the cores that are free. An unchanged run reads each file's
+  bytes and compares their sha256 with the one its row keeps: it neither parses nor writes."""
 OLD_MARKERS = ("<!-- kb_scale:start -->", "<!-- kb_scale:end -->")
 
 
