@@ -20,15 +20,15 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TARGET_MS = 500
+
+from bench.staffpages import (  # noqa: E402  (after the root is on sys.path)
+    TARGET_MS, days_ago, production_settings, signed_in_client, time_page, walks_ready)
+
 START, END = "<!-- bench:editorial start -->", "<!-- bench:editorial end -->"
 
 
@@ -42,39 +42,15 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ.pop("DJANGO_DEBUG", None)
-    os.environ.update(DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_SECURE_COOKIES="0", DJANGO_HSTS_SECONDS="0")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "ERROR")
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        print("bench/editorial.py needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+    if not production_settings("bench/editorial.py"):
         return 2
-
-    import django
-
-    django.setup()
-    from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Sum
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from portal.staff.access import EDITORS_GROUP
-    from portal.tracking.models import FlowSession, SearchCount
+    from portal.tracking.models import SearchCount
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    with open(os.devnull, "w") as quiet:
-        call_command("import_kb", verbosity=0, stdout=quiet)
-    have = FlowSession.objects.count()
-    if have < args.sessions:
-        print(f"The database has {have:,} walks; generating {args.sessions - have:,} more …", flush=True)
-        call_command("generate_sessions", args.sessions - have, days=args.days, verbosity=1)
-        have = FlowSession.objects.count()
-    call_command("staff_rollup", verbosity=0)
+    have = walks_ready(args.sessions, args.days)
     searches = SearchCount.objects.aggregate(n=Sum("searches"))["n"] or 0
     if searches < args.searches:
         print(f"The database has {searches:,} searches; adding {args.searches - searches:,} …", flush=True)
@@ -82,11 +58,7 @@ def main() -> int:
         searches = SearchCount.objects.aggregate(n=Sum("searches"))["n"] or 0
     _revise_articles()
 
-    setup_test_environment()
-    user, _created = User.objects.get_or_create(username="bench-editor", defaults={"is_staff": True})
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    client = Client()
-    client.force_login(user)
+    client = signed_in_client("bench-editor", EDITORS_GROUP)
     pages = [
         ("staff home (with highlights)", "/it/staff/"),
         ("translations, English", "/it/staff/translations/?locale=en"),
@@ -98,8 +70,8 @@ def main() -> int:
         ("CSV: unhelpful, 90 days", "/it/staff/unhelpful.csv?period=90"),
         ("search gaps, 30 days", "/it/staff/searches/"),
         ("search gaps, 90 days", "/it/staff/searches/?period=90"),
-        ("search gaps, 1 year, Italian", f"/it/staff/searches/?period=dates&start={_days_ago(365)}"
-         f"&end={_days_ago(0)}&locale=it"),
+        ("search gaps, 1 year, Italian", f"/it/staff/searches/?period=dates&start={days_ago(365)}"
+         f"&end={days_ago(0)}&locale=it"),
         ("CSV: zero results, 90 days", "/it/staff/searches/zero.csv?period=90"),
     ]
     rows_count = SearchCount.objects.count()
@@ -111,18 +83,12 @@ def main() -> int:
     print("\n" + "\n".join(lines), flush=True)
     slow = 0
     for name, url in pages:
-        client.get(url)
-        times, status, queries = [], None, 0
-        for _ in range(args.runs):
-            with CaptureQueriesContext(connection) as captured:
-                began = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - began) * 1000)
-            status, queries = response.status_code, len(captured.captured_queries)
-        median = statistics.median(times)
+        timing = time_page(client, url, args.runs)
+        status, median = timing.status, timing.median_ms
         good = median < TARGET_MS and status == 200
         slow += not good
-        line = f"| {name} | {status} | {median:.0f} | {max(times):.0f} | {queries} | {'yes' if good else 'NO'} |"
+        line = (f"| {name} | {status} | {median:.0f} | {timing.max_ms:.0f} | {timing.queries} | "
+                f"{'yes' if good else 'NO'} |")
         lines.append(line)
         print(line, flush=True)
     lines += ["", f"{len(pages) - slow} of {len(pages)} pages answered under {TARGET_MS} ms (median)."]
@@ -194,14 +160,6 @@ def _write_section(lines: list[str]) -> None:
     pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
     text = pattern.sub(lambda _m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
-def _days_ago(days: int) -> str:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
 
 
 if __name__ == "__main__":

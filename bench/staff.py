@@ -13,16 +13,14 @@ with production settings (DEBUG off) through Django's test client, signed in as 
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TARGET_MS = 500
+
+from bench.staffpages import (  # noqa: E402  (after the root is on sys.path)
+    TARGET_MS, days_ago, production_settings, signed_in_client, time_page, walks_ready)
 
 
 def main() -> int:
@@ -32,45 +30,15 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=90, help="generated walks start over this many days")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ.pop("DJANGO_DEBUG", None)
-    # Production settings, but plain HTTP in-process: no HTTPS redirect, no secure-only cookies.
-    os.environ.update(DJANGO_SECURE_SSL_REDIRECT="0", DJANGO_SECURE_COOKIES="0", DJANGO_HSTS_SECONDS="0")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "ERROR")
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        print("bench/staff.py needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+    if not production_settings("bench/staff.py"):
         return 2
-
-    import django
-
-    django.setup()
-    from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     from portal.staff.access import SUPPORT_GROUP
     from portal.tracking.models import FlowSession
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    with open(os.devnull, "w") as quiet:
-        call_command("import_kb", verbosity=0, stdout=quiet)
-    have = FlowSession.objects.count()
-    if have < args.sessions:
-        print(f"The database has {have} walks; generating {args.sessions - have} more …", flush=True)
-        call_command("generate_sessions", args.sessions - have, days=args.days, verbosity=1)
-        have = FlowSession.objects.count()
-    call_command("staff_rollup", verbosity=0)
-
-    setup_test_environment()  # lets the test client run with DEBUG off
-    user, _created = User.objects.get_or_create(username="bench-support", defaults={"is_staff": True})
-    user.groups.add(Group.objects.get(name=SUPPORT_GROUP))
-    client = Client()
-    client.force_login(user)
+    have = walks_ready(args.sessions, args.days)
+    client = signed_in_client("bench-support", SUPPORT_GROUP)
     code = FlowSession.objects.order_by("-started_at").values_list("ref_code", flat=True).first() or "AAAA-2222"
     step = FlowSession.objects.exclude(last_node="").values_list("last_node", flat=True).first() or ""
     pages = [
@@ -83,7 +51,7 @@ def main() -> int:
         ("dashboard, 90 days", "/it/staff/dashboard/?period=90"),
         ("dashboard, 90 days, one step", f"/it/staff/dashboard/?period=90&step={step}"),
         ("dashboard, chosen dates (1 year)", "/it/staff/dashboard/?period=dates&start="
-         f"{_days_ago(365)}&end={_days_ago(0)}"),
+         f"{days_ago(365)}&end={days_ago(0)}"),
         ("CSV: answers, 90 days", "/it/staff/dashboard/answers.csv?period=90"),
         ("CSV: trend, 90 days", "/it/staff/dashboard/trend.csv?period=90"),
         ("flow map, 30 days", "/it/staff/flow-map/"),
@@ -95,29 +63,14 @@ def main() -> int:
     print(f"|{'-' * 36}|--------|-----------|--------|---------|----------|")
     slow = 0
     for name, url in pages:
-        client.get(url)
-        times, status, queries = [], None, 0
-        for _ in range(args.runs):
-            with CaptureQueriesContext(connection) as captured:
-                began = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - began) * 1000)
-            status, queries = response.status_code, len(captured.captured_queries)
-        median = statistics.median(times)
+        timing = time_page(client, url, args.runs)
+        status, median = timing.status, timing.median_ms
         good = median < TARGET_MS and status in (200, 404)  # 404: the unknown code's answer
         slow += not good
-        print(f"| {name:34} | {status:6} | {median:9.0f} | {max(times):6.0f} | {queries:7} | "
+        print(f"| {name:34} | {status:6} | {median:9.0f} | {timing.max_ms:6.0f} | {timing.queries:7} | "
               f"{'yes' if good else 'NO':8} |", flush=True)
     print(f"\n{len(pages) - slow} of {len(pages)} pages answered under {TARGET_MS} ms (median).")
     return 0
-
-
-def _days_ago(days: int) -> str:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
 
 
 if __name__ == "__main__":

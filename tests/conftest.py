@@ -15,6 +15,32 @@ def _empty_cache():
     discard_all()  # counts a failed write kept for its retry belong to the test that made them
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request through the test client leaves the language it
+    activated (LocaleMiddleware never deactivates), which made gettext in a later test depend on test order."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def language_restored():
+    """A request to an /en/ page leaves English active in this thread (LocaleMiddleware): put back what was
+    active, so later tests' reverse() is not changed by the module that uses this (`pytest.mark.usefixtures`)."""
+    from django.utils import translation
+
+    before = translation.get_language()
+    yield
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
+
+
 @pytest.fixture
 def flow():
     """The real guide, loaded from kb/ as the site loads it."""

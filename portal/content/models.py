@@ -268,8 +268,9 @@ class TextRevision(models.Model):
         connection = connections[router.db_for_read(cls)]
         sql = _TOKEN_SQL.get(connection.vendor)
         if sql is None:
-            table, column = connection.ops.quote_name(cls._meta.db_table), connection.ops.quote_name("token")
-            sql = _TOKEN_SQL[connection.vendor] = f"SELECT {column} FROM {table} WHERE {connection.ops.quote_name('id')} = 1"
+            quote = connection.ops.quote_name
+            sql = f"SELECT {quote('token')} FROM {quote(cls._meta.db_table)} WHERE {quote('id')} = 1"
+            _TOKEN_SQL[connection.vendor] = sql
         with connection.cursor() as cursor:
             cursor.execute(sql)
             row = cursor.fetchone()

@@ -10,7 +10,7 @@ from html import unescape
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
@@ -393,7 +393,13 @@ def _moved_step(request: HttpRequest, flow: Flow, node_slug: str) -> HttpRespons
 
 
 def node_url(flow: Flow, node: Node) -> str:
-    return reverse("guide:step", args=[flow.slug, node.slug])
+    return _step_url(flow.slug, node.slug, get_language(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=4096)
+def _step_url(flow_slug: str, node_slug: str, language: str, script_prefix: str) -> str:
+    """reverse() walks the URLconf each time; a step page asks for several: once per step, language and prefix."""
+    return reverse("guide:step", args=[flow_slug, node_slug])
 
 
 def _step_or_404(flow_slug: str, node_slug: str) -> tuple[Flow, Node]:

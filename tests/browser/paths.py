@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
 
 from django.urls import reverse
 from django.utils import translation
@@ -100,42 +101,42 @@ class Move:
     answer_id: str | None
 
 
-def path_to_outcome(flow: Flow, kind: str) -> tuple[tuple[Move, ...], Node]:
-    """The shortest walk from the flow's start to an outcome of `kind`: the moves, and the outcome node."""
+def _shortest_walk(flow: Flow, goal: Callable[[Node], bool],
+                   passable: Callable[[Node], bool] = lambda node: True) -> tuple[tuple[Move, ...], Node] | None:
+    """Breadth first from the flow's start (radio answers and Continue): the moves to the first node that is the
+    `goal`, and that node; walks on only through nodes that are `passable`. None when no node is the goal."""
     queue: deque[tuple[str, tuple[Move, ...]]] = deque([(flow.start, ())])
     seen = {flow.start}
     while queue:
         node_id, moves = queue.popleft()
         node = flow.nodes[node_id]
-        if node.is_outcome:
-            if node.outcome.value == kind:
-                return moves, node
+        if goal(node):
+            return moves, node
+        if node.is_outcome or not passable(node):
             continue
         choices = [(None, node.next)] if node.is_info else [(answer.id, answer.next) for answer in node.answers]
         for answer_id, target in choices:
             if target not in seen:
                 seen.add(target)
                 queue.append((target, moves + (Move(node, answer_id),)))
-    raise LookupError(f"flow {flow.slug} has no {kind!r} outcome")
+    return None
+
+
+def path_to_outcome(flow: Flow, kind: str) -> tuple[tuple[Move, ...], Node]:
+    """The shortest walk from the flow's start to an outcome of `kind`: the moves, and the outcome node."""
+    found = _shortest_walk(flow, lambda node: node.is_outcome and node.outcome.value == kind)
+    if found is None:
+        raise LookupError(f"flow {flow.slug} has no {kind!r} outcome")
+    return found
 
 
 def path_to_node(flow: Flow, node_id: str) -> tuple[Move, ...]:
-    """The shortest walk from the flow's start to the step `node_id` (radio answers and Continue only)."""
-    queue: deque[tuple[str, tuple[Move, ...]]] = deque([(flow.start, ())])
-    seen = {flow.start}
-    while queue:
-        current, moves = queue.popleft()
-        if current == node_id:
-            return moves
-        node = flow.nodes[current]
-        if node.is_checklist or node.is_outcome:
-            continue
-        choices = [(None, node.next)] if node.is_info else [(answer.id, answer.next) for answer in node.answers]
-        for answer_id, target in choices:
-            if target not in seen:
-                seen.add(target)
-                queue.append((target, moves + (Move(node, answer_id),)))
-    raise LookupError(f"flow {flow.slug} has no step {node_id!r}")
+    """The shortest walk from the flow's start to the step `node_id` (radio answers and Continue only: never
+    through a checklist)."""
+    found = _shortest_walk(flow, lambda node: node.id == node_id, passable=lambda node: not node.is_checklist)
+    if found is None:
+        raise LookupError(f"flow {flow.slug} has no step {node_id!r}")
+    return found[0]
 
 
 def first_question(flow: Flow) -> tuple[tuple[Move, ...], Node]:

@@ -13,26 +13,7 @@ from portal.content.importer import kb_import
 from portal.content.models import GuideText, StepText
 from portal.content.words import NodeText, flow_words, node_text_problems
 from portal.flows.loader import load_flow
-
-STRUCTURE = """
-id = "tiny"
-start = "ask"
-
-[[nodes]]
-id = "ask"
-type = "question"
-answers = [{ id = "yes", next = "done" }, { id = "no", next = "later" }]
-
-[[nodes]]
-id = "done"
-type = "outcome"
-outcome = "appeal"
-
-[[nodes]]
-id = "later"
-type = "outcome"
-outcome = "wait"
-"""
+from tests.flows.sample import write_flow
 
 WORDS = """
 [flow]
@@ -58,8 +39,7 @@ body = "Corpo."
 
 @pytest.fixture
 def kb(tmp_path):
-    (tmp_path / "flows").mkdir()
-    (tmp_path / "flows" / "tiny.toml").write_text(textwrap.dedent(STRUCTURE))
+    write_flow(tmp_path)
     return tmp_path
 
 
@@ -97,33 +77,26 @@ class TestValidator:
         assert files == []
         assert any("it/flows/tiny.toml: missing: every node of 'tiny' needs Italian text" in str(p) for p in problems)
 
-    def test_node_without_italian_text(self, kb, tiny):
-        problems = problems_of(kb, tiny, WORDS.replace('[nodes.later]\ntitle = "Dopo"\nbody = "Corpo."\n', ""))
-        assert any("it/flows/tiny.toml, node 'later': no it text for this node" in p for p in problems)
-
-    def test_answer_without_label(self, kb, tiny):
-        problems = problems_of(kb, tiny, WORDS.replace('no = "No"\n', ""))
-        assert any("tiny.toml, node 'ask': answer 'no' has no label" in p for p in problems)
-
-    def test_label_for_an_unknown_answer(self, kb, tiny):
-        problems = problems_of(kb, tiny, WORDS.replace('no = "No"\n', 'no = "No"\nmaybe = "Forse"\n'))
-        assert any("tiny.toml, node 'ask': label for unknown answer 'maybe'" in p for p in problems)
-
-    def test_outcome_without_body(self, kb, tiny):
-        problems = problems_of(kb, tiny, WORDS.replace('title = "Fatto"\nbody = "Corpo."', 'title = "Fatto"'))
-        assert any("tiny.toml, node 'done': outcome node needs a body" in p for p in problems)
-
-    def test_empty_title(self, kb, tiny):
-        problems = problems_of(kb, tiny, WORDS.replace('title = "Dopo"', 'title = "  "'))
-        assert any("tiny.toml, node 'later': empty title" in p for p in problems)
-
-    def test_guide_without_a_title(self, kb, tiny):
-        problems = problems_of(kb, tiny, WORDS.replace('title = "Piccola"', ""))
-        assert any("it/flows/tiny.toml: the [flow] table needs a title" in p for p in problems)
-
-    def test_words_for_unknown_node(self, kb, tiny):
-        problems = problems_of(kb, tiny, WORDS + '\n[nodes.ghost]\ntitle = "G"\n')
-        assert any("tiny.toml, node 'ghost': words for a node that is not in the flow" in p for p in problems)
+    @pytest.mark.parametrize("words, message", [
+        pytest.param(WORDS.replace('[nodes.later]\ntitle = "Dopo"\nbody = "Corpo."\n', ""),
+                     "it/flows/tiny.toml, node 'later': no it text for this node", id="node-without-italian-text"),
+        pytest.param(WORDS.replace('no = "No"\n', ""),
+                     "tiny.toml, node 'ask': answer 'no' has no label", id="answer-without-label"),
+        pytest.param(WORDS.replace('no = "No"\n', 'no = "No"\nmaybe = "Forse"\n'),
+                     "tiny.toml, node 'ask': label for unknown answer 'maybe'", id="label-for-an-unknown-answer"),
+        pytest.param(WORDS.replace('title = "Fatto"\nbody = "Corpo."', 'title = "Fatto"'),
+                     "tiny.toml, node 'done': outcome node needs a body", id="outcome-without-body"),
+        pytest.param(WORDS.replace('title = "Dopo"', 'title = "  "'),
+                     "tiny.toml, node 'later': empty title", id="empty-title"),
+        pytest.param(WORDS.replace('title = "Piccola"', ""),
+                     "it/flows/tiny.toml: the [flow] table needs a title", id="guide-without-a-title"),
+        pytest.param(WORDS + '\n[nodes.ghost]\ntitle = "G"\n',
+                     "tiny.toml, node 'ghost': words for a node that is not in the flow", id="words-for-unknown-node"),
+    ])
+    def test_a_problem_names_the_file_and_the_node(self, kb, tiny, words, message):
+        assert words != WORDS  # each case changes the good words
+        problems = problems_of(kb, tiny, words)
+        assert any(message in p for p in problems), problems
 
     def test_invalid_toml_names_the_file(self, kb, tiny):
         problems = problems_of(kb, tiny, WORDS + "\n[nodes\n")

@@ -374,6 +374,18 @@ class TestEnglish:
         response = client.get(step_url("review_requested"))
         assert f'href="{step_url("review_requested", "en")}" hreflang="en"' in response.content.decode()
 
+    def test_language_switch_keeps_what_the_visitor_typed_into_the_tools_but_not_other_parameters(self, client):
+        from bs4 import BeautifulSoup
+
+        response = client.get(step_url("appeal_spam"), {"website": "esempio.it", "fix": ["opt_in", "policies"],
+                                                        "utm_source": "mail", "page": "3"})
+        link = BeautifulSoup(response.content, "html.parser").select_one('#language-switch a[hreflang="en"]')
+        assert link["href"] == f"{step_url('appeal_spam', 'en')}?website=esempio.it&fix=opt_in&fix=policies"
+        assert client.get(link["href"]).status_code == 200
+        search = client.get("/it/search/", {"q": "ricorso spam"})
+        link = BeautifulSoup(search.content, "html.parser").select_one('#language-switch a[hreflang="en"]')
+        assert link["href"] == "/en/search/?q=ricorso+spam"
+
 
 class TestQueryBudget:
     def test_a_step_get_stays_within_its_query_budget(self, client, django_assert_max_num_queries):

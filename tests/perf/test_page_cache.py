@@ -4,6 +4,7 @@ visitor gets their own CSRF token, conditional GET answers 304, and nothing of a
 import re
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from portal.content.models import Article
@@ -103,3 +104,78 @@ def test_search_counting_has_a_place_outside_the_cache():
 
     assert getattr(views.search_page, "page_cached", False)
     assert not getattr(views.search, "page_cached", False)
+
+
+# Stored compressed (issue #9): a hit compresses nothing, and every response still carries its own token.
+
+def _gunzip_checked(data: bytes) -> bytes:
+    import gzip
+    import zlib
+
+    assert data[:2] == b"\x1f\x8b"
+    body = gzip.decompress(data)  # checks the CRC and the length in the trailer
+    assert zlib.decompressobj(-15).decompress(data[10:-8]) == body  # one raw deflate stream
+    return body
+
+
+def test_a_stored_page_sent_gzipped_carries_this_responses_token_and_its_secret_matches(imported):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    plain = first.get(ARTICLE).content.decode()  # the first render, stored
+    gzipped = second.get(ARTICLE, headers={"Accept-Encoding": "gzip"})  # a hit, from the stored segments
+    assert gzipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in gzipped["Vary"]
+    page = _gunzip_checked(gzipped.content).decode()
+    tokens = set(TOKEN.findall(page))
+    assert len(tokens) == 1 and f'"X-CSRFToken": "{tokens.pop()}"' in page and "\x00" not in page
+    assert untokened(HttpResponse(page)) == untokened(HttpResponse(plain))
+    # Every gzipped hit has a new masking of the visitor's own secret, and the form takes it.
+    again = _gunzip_checked(second.get(ARTICLE, headers={"Accept-Encoding": "gzip"}).content).decode()
+    token, other = TOKEN.findall(page)[0], TOKEN.findall(again)[0]
+    assert token != other
+    response = second.post("/it/feedback/", {"target": "article:appeal", "helpful": "yes", "next": ARTICLE,
+                                             "csrfmiddlewaretoken": other})
+    assert response.status_code in (200, 302, 303)
+    assert first.post("/it/feedback/", {"target": "article:appeal", "helpful": "yes", "next": ARTICLE,
+                                        "csrfmiddlewaretoken": other}).status_code == 403
+
+
+def test_a_brotli_hit_of_a_page_with_a_form_is_compressed_with_this_responses_token(imported):
+    import brotli
+
+    Client().get(ARTICLE)
+    visitor = Client(enforce_csrf_checks=True)
+    first = brotli.decompress(visitor.get(ARTICLE, headers={"Accept-Encoding": "gzip, br"}).content).decode()
+    second = brotli.decompress(visitor.get(ARTICLE, headers={"Accept-Encoding": "br"}).content).decode()
+    assert TOKEN.findall(first)[0] != TOKEN.findall(second)[0] and "\x00" not in first + second
+    assert untokened(HttpResponse(first)) == untokened(HttpResponse(second))
+
+
+@pytest.mark.parametrize("url", ["/it/search/?q=ricorso", "/it/topics/capire/"])
+def test_a_page_without_a_form_that_posts_is_the_same_bytes_for_everyone_and_sets_no_cookie(imported, url):
+    import brotli
+
+    one = Client().get(url, headers={"Accept-Encoding": "br"})
+    two = Client().get(url, headers={"Accept-Encoding": "br"})  # a hit: the stored Brotli bytes
+    three = Client().get(url, headers={"Accept-Encoding": "gzip"})
+    assert one["Content-Encoding"] == two["Content-Encoding"] == "br" and three["Content-Encoding"] == "gzip"
+    assert one.content == two.content and not one.cookies and not two.cookies and not three.cookies
+    page = brotli.decompress(two.content)
+    assert page == _gunzip_checked(three.content) == Client().get(url).content
+    assert b"csrf" not in page.lower()
+    assert Client().get(url, headers={"If-None-Match": two["ETag"]}).status_code == 304
+
+
+def test_every_token_of_the_request_is_taken_out_of_a_stored_page_wherever_it_is(rf):
+    """Not only form fields: a token in an attribute or a script would otherwise go to every later visitor."""
+    from django.middleware.csrf import get_token
+
+    from portal.pagecache import PLACEHOLDER, _entry
+
+    request = rf.get("/it/somewhere/")
+    token = get_token(request)
+    other_secret_token = get_token(rf.get("/it/somewhere/"))
+    html = (f'<body data-x=\'{{"X-CSRFToken": "{token}"}}\'><p>{token}</p><code>{other_secret_token}</code>'
+            f'<p>{"a" * 64}</p></body>')
+    entry = _entry(request, HttpResponse(html), "page:" + "0" * 64)
+    stored = entry["body"].decode()
+    assert token not in stored and stored.count(PLACEHOLDER) == 2
+    assert other_secret_token in stored and "a" * 64 in stored  # not this request's: left as they are

@@ -47,9 +47,16 @@ def static_size(url: str) -> int:
         return len(brotli.compress(file.read()))
 
 
-# The help centre's front door, and a step opened from a link support sent. (An article's first view is 66 bytes
-# over, mostly htmx's 15 KB: docs/benchmarks.md.)
-@pytest.mark.parametrize("url", ["/it/", "/en/", step_url("reason")])
+# The help centre's front door, an article, search results and a step opened from a link support sent.
+# An article's first view is over (issue #9 left open): 25,500 bytes, 4,289 of them HTML, against 21,211 of CSS and JS
+# (htmx alone 14,996). Its page has a form (the helpful vote), so its HTML is compressed per response with its own
+# CSRF token, at Brotli 5; even at Brotli's best (about 3,950) it would be some 500 bytes over: the article's own
+# words are most of the page. Strict: the day it fits, this test says so.
+ARTICLE_OVER = pytest.mark.xfail(strict=True, reason="an article's first view is about 900 bytes over 24 KB")
+
+
+@pytest.mark.parametrize("url", ["/it/", "/en/", pytest.param("/it/articles/fare-ricorso/", marks=ARTICLE_OVER),
+                                 "/it/search/?q=ricorso", step_url("reason")])
 def test_a_first_view_is_at_most_24_kb_compressed(client, imported, url):
     page = client.get(url, headers=BROWSER)
     assert page.status_code == 200 and page["Content-Encoding"] == "br"

@@ -14,11 +14,16 @@ from portal.staff.synthetic import _Codes
 from portal.tracking.models import FlowSession, SessionEvent, Vote
 
 
+def staff_member(username: str, group: str) -> User:
+    """A staff user (password "x") in `group`."""
+    user = User.objects.create_user(username, password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 @pytest.fixture
 def support_user(db):
-    user = User.objects.create_user("support", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=SUPPORT_GROUP))
-    return user
+    return staff_member("support", SUPPORT_GROUP)
 
 
 @pytest.fixture

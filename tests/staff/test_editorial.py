@@ -9,7 +9,7 @@ import io
 import math
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,30 +21,14 @@ from portal.staff.editorial import wilson_lower_bound
 from portal.tracking.models import SearchCount, Vote
 from tests.content.test_admin import article_form_data
 
-from .conftest import vote
+from .conftest import staff_member, vote
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """A request to an /en/ page leaves English active in this thread (LocaleMiddleware): put back what was
-    active, so later tests' reverse() is not changed by this module."""
-    from django.utils import translation
-
-    before = translation.get_language()
-    yield
-    if before:
-        translation.activate(before)
-    else:
-        translation.deactivate()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("language_restored")]
 
 
 @pytest.fixture
 def editor(db):
-    user = User.objects.create_user("editor", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
-    return user
+    return staff_member("editor", EDITORS_GROUP)
 
 
 @pytest.fixture

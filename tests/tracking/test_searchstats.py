@@ -21,18 +21,7 @@ from portal.tracking.searchstats import normalize_query
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
 
 
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """A request to an /en/ page leaves English active in this thread (LocaleMiddleware): put back what was
-    active, so later tests' reverse() is not changed by this module."""
-    from django.utils import translation
-
-    before = translation.get_language()
-    yield
-    if before:
-        translation.activate(before)
-    else:
-        translation.deactivate()
+pytestmark = pytest.mark.usefixtures("language_restored")
 
 
 @pytest.mark.parametrize("raw, expected", [
