@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from django.db import IntegrityError, connections, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -22,12 +22,14 @@ from portal.flows.model import Flow
 
 from .kb import (
     ArticleFile,
+    KbError,
     article_files,
     article_text,
     content_hash,
     flow_words_text,
     flow_table_values,
     flow_words_values,
+    parse_article,
     update_article_text,
     update_flow_words_text,
 )
@@ -81,7 +83,7 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
     now = timezone.now()
     flows = list(flows)
     with transaction.atomic() if dry_run else nullcontext():
-        files, problems = article_files(kb_dir, locales, set(Topic.values))
+        files, problems = article_files(kb_dir, locales, set(Topic.values), _settled_articles(locales))
         report.problems.extend(str(problem) for problem in problems)
         known_steps = {f"{flow.id}:{node_id}" for flow in flows for node_id in flow.nodes}
         seen: set[tuple[str, str]] = set()
@@ -104,6 +106,8 @@ def kb_import(*, kb_dir: Path, locales: list[str], flows: Iterable[Flow], dry_ru
         for start in range(0, len(valid), BATCH_SIZE):
             with transaction.atomic():
                 _link_revisions(valid[start:start + BATCH_SIZE], written, known, now)
+        if len(report.created) - created > BATCH_SIZE:
+            after_bulk_write(connections[Article.objects.db])
 
         with transaction.atomic():
             written_steps = []
@@ -150,6 +154,8 @@ def _link_revisions(files: list[ArticleFile], written: set[str], known: dict, no
         return f"article {article.locale}/{article.slug}"
 
     def needs_work(article, row):
+        if article.unchanged:  # its row is settled (_settled_articles) and this import left it alone
+            return False
         if row is None or label(article) in written:
             return True
         if article.locale == SOURCE_LOCALE:
@@ -165,45 +171,78 @@ def _link_revisions(files: list[ArticleFile], written: set[str], known: dict, no
         return
     rows = {(row.locale, row.translation_key): row for row in Article.objects.filter(_rows_of(pending)).only(
         "id", "locale", "translation_key", "revision", "source_revision", "edited_at", "imported_at")}
-    latest: dict[str, tuple[int, str]] = {}
-    for key, number, text in (SourceRevision.objects.filter(
-            kind=SourceRevision.Kind.ARTICLE, key__in={article.translation_key for article in pending})
-            .order_by("key", "number").values_list("key", "number", "text")):
-        latest[key] = (number, text)
+    latest = _latest_revisions({article.translation_key for article in pending})
     new_revisions, sources, translations = [], [], []
     for article in pending:
         row = rows.get((article.locale, article.translation_key))
         if row is None:
             continue
-        if article.locale == SOURCE_LOCALE:
-            last = latest.get(article.translation_key)
-            text = revisions.snapshot(Article(title=article.title, summary=article.summary,
-                                              body=normalize_text(article.body)))
-            if last is None or (label(article) in written and last[1] != text):
-                newest = last[0] if last else 0
-                declared = article.revision is not None and article.revision > newest
-                number = article.revision if declared else newest + 1
-                significance = (article.change or Significance.CONTENT) if declared else Significance.CONTENT
-                new_revisions.append(SourceRevision(kind=SourceRevision.Kind.ARTICLE, key=article.translation_key,
-                                                    number=number, significance=significance, text=text,
-                                                    created_at=now))
-                latest[article.translation_key] = (number, text)
-            number = latest[article.translation_key][0]
-            if row.revision != number:
-                row.revision = number
-                sources.append(row)
-        elif label(article) in written or not row.edited_since_import:
-            follows = article.source_revision
-            if follows is None:
-                follows = latest[article.translation_key][0] if article.translation_key in latest else 0
-                if row.source_revision is not None and label(article) not in written:
-                    follows = row.source_revision  # an unchanged file without the key: the row's link stays
-            if row.source_revision != follows:
-                row.source_revision = follows
-                translations.append(row)
+        link = _revision_link(article, row, latest, label(article) in written, now, new_revisions)
+        if link is not None and getattr(row, link[0]) != link[1]:
+            setattr(row, *link)
+            (sources if article.locale == SOURCE_LOCALE else translations).append(row)
     SourceRevision.objects.bulk_create(new_revisions, batch_size=BATCH_SIZE)
     _update_grouped(sources, "revision")
     _update_grouped(translations, "source_revision")
+
+
+def _latest_revisions(keys: set[str]) -> dict[str, tuple[int, str]]:
+    """translation key → (number, words) of its latest article source revision."""
+    latest: dict[str, tuple[int, str]] = {}
+    for key, number, text in (SourceRevision.objects.filter(kind=SourceRevision.Kind.ARTICLE, key__in=keys)
+                              .order_by("key", "number").values_list("key", "number", "text")):
+        latest[key] = (number, text)
+    return latest
+
+
+def _revision_link(article: ArticleFile, row: Article, latest: dict[str, tuple[int, str]], written: bool, now,
+                   new_revisions: list[SourceRevision]) -> tuple[str, int] | None:
+    """The revision field a row of this file should hold and its value (None: leave the row's as it is); a new
+    source revision it needs is appended to `new_revisions` and to `latest`. `written`: this import wrote the row's
+    words. See _link_revisions for the rules."""
+    key = article.translation_key
+    if article.locale == SOURCE_LOCALE:
+        last = latest.get(key)
+        text = revisions.snapshot(Article(title=article.title, summary=article.summary,
+                                          body=normalize_text(article.body)))
+        if last is None or (written and last[1] != text):
+            newest = last[0] if last else 0
+            declared = article.revision is not None and article.revision > newest
+            number = article.revision if declared else newest + 1
+            significance = (article.change or Significance.CONTENT) if declared else Significance.CONTENT
+            new_revisions.append(SourceRevision(kind=SourceRevision.Kind.ARTICLE, key=key, number=number,
+                                                significance=significance, text=text, created_at=now))
+            latest[key] = (number, text)
+        return "revision", latest[key][0]
+    if written or not row.edited_since_import:
+        follows = article.source_revision
+        if follows is None:
+            follows = latest[key][0] if key in latest else 0
+            if row.source_revision is not None and not written:
+                follows = row.source_revision  # an unchanged file without the key: the row's link stays
+        return "source_revision", follows
+    return None
+
+
+def _settled_articles(locales: list[str]) -> dict[tuple[str, str], ArticleFile]:
+    """(locale, slug) → a stand-in for each row that an unchanged file needs nothing more for: imported from a file
+    whose digest it keeps, not edited in the admin since, and with its revision bookkeeping done (an Italian row has
+    its revision, a translation the source revision it follows). One query; the stand-ins carry what the checks
+    after parsing read (key, topic, steps, revision numbers), never the words."""
+    fields = ("locale", "slug", "file_digest", "translation_key", "topic", "updated", "steps", "revision",
+              "source_revision")
+    not_edited = Q(edited_at__isnull=True) | Q(imported_at__isnull=False, edited_at__lte=F("imported_at"))
+    bookkept = Q(locale=SOURCE_LOCALE, revision__gt=0) | (~Q(locale=SOURCE_LOCALE) & Q(source_revision__isnull=False))
+    rows = (Article.objects.filter(not_edited, bookkept, locale__in=locales).exclude(file_digest="")
+            .order_by().values_list(*fields))
+    settled = {}
+    for locale, slug, digest, key, topic, updated, steps, revision, source_revision in rows:
+        source = locale == SOURCE_LOCALE
+        settled[(locale, slug)] = ArticleFile(
+            path=Path(), locale=locale, slug=slug, title="", summary="", translation_key=key, topic=topic,
+            updated=updated, body="", steps=list(steps or []), revision=revision if source else None,
+            source_revision=None if source else source_revision, digest=digest, unchanged=True)
+    return settled
 
 
 def _rows_of(files: list[ArticleFile]) -> Q:
@@ -237,12 +276,25 @@ def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress
     for start in range(0, len(files), BATCH_SIZE):
         batch = files[start:start + BATCH_SIZE]
         existing = {(row.locale, row.translation_key): row for row in Article.objects.filter(_rows_of(batch)).only(
-            "id", "locale", "translation_key", "file_hash", "imported_at", "edited_at", "revision", "source_revision")}
+            "id", "locale", "translation_key", "file_hash", "file_digest", "imported_at", "edited_at", "revision",
+            "source_revision")}
         known.update(existing)
-        for article in batch:
+        for index, article in enumerate(batch):
             label = f"article {article.locale}/{article.slug}"
-            values = {**article.fields, "slug": article.slug}
             row = existing.get((article.locale, article.translation_key))
+            if article.unchanged:
+                if row is not None and row.file_digest == article.digest and not row.edited_since_import:
+                    report.skipped.append(label)
+                    continue
+                # The row changed since the stand-in was made (an admin save meanwhile): read the file after all.
+                try:
+                    article = batch[index] = files[start + index] = parse_article(
+                        article.path, article.locale, set(Topic.values))
+                except KbError as error:
+                    report.problems.extend(str(problem) for problem in error.problems)
+                    continue
+                row = existing.get((article.locale, article.translation_key))
+            values = {**article.fields, "slug": article.slug}
             if row is None:
                 new.append((article, values, label))
             elif row.file_hash == content_hash(values) and not row.edited_since_import:
@@ -263,8 +315,6 @@ def _import_articles(files: list[ArticleFile], report: SyncReport, now, progress
             _create_articles(batch, [next(rendered) for _ in batch], report, now)
             if progress:
                 progress(done + start + len(batch), len(files))
-    if len(new) > BATCH_SIZE:
-        after_bulk_write(connections[Article.objects.db])
     return known
 
 
@@ -272,11 +322,18 @@ def _create_articles(new: list[tuple[ArticleFile, dict[str, Any], str]], rendere
                      now) -> None:
     """One batch of new articles in one transaction; a slug taken by another article sends the batch one by one."""
     rows = []
+    latest = _latest_revisions({article.translation_key for article, _, _ in new})
+    new_revisions: list[SourceRevision] = []
     for (article, values, _), (body, body_html, body_text, _stems) in zip(new, rendered):
-        rows.append(Article(locale=article.locale, **{**values, "body": body}, body_html=body_html,
-                            body_text=body_text, file_hash=content_hash(values), imported_at=now))
+        row = Article(locale=article.locale, **{**values, "body": body}, body_html=body_html, body_text=body_text,
+                      file_hash=content_hash(values), file_digest=article.digest, imported_at=now)
+        # The revision numbers _link_revisions would give it, written with the row: setting them afterwards was an
+        # UPDATE of every new row (on PostgreSQL a new version of each, with new entries in every index).
+        setattr(row, *_revision_link(article, row, latest, True, now, new_revisions))
+        rows.append(row)
     try:
         with transaction.atomic():
+            SourceRevision.objects.bulk_create(new_revisions, batch_size=BATCH_SIZE)
             created = bulk_create_with_history(rows, Article, batch_size=BATCH_SIZE,
                                                default_change_reason=IMPORT_REASON)
             write_index(connections[Article.objects.db], [
@@ -292,7 +349,7 @@ def _sync_article(article: ArticleFile, values: dict[str, Any], label: str, repo
     try:
         with transaction.atomic():
             _sync(Article, {"locale": article.locale, "translation_key": article.translation_key}, values, label,
-                  report, now)
+                  report, now, tracked={"file_digest": article.digest})
     except IntegrityError:
         report.problems.append(f"{article.path}:1: another {article.locale} article already has the slug "
                                f"'{article.slug}' with a different translation_key")
@@ -318,26 +375,28 @@ def _render_one(item: tuple[str, str, str, str, bool]) -> tuple[str, str, str, t
 
 
 def _sync(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], label: str,
-          report: SyncReport, now) -> models.Model | None:
-    """Brings one row in line with its file; returns the row when its words were written."""
+          report: SyncReport, now, tracked: dict[str, Any] | None = None) -> models.Model | None:
+    """Brings one row in line with its file; returns the row when its words were written. `tracked`: bookkeeping
+    about the file (an article's file_digest), written with the row whenever the row is in line with the file."""
+    tracked = tracked or {}
     file_hash = content_hash(values)
     row = model.objects.filter(**lookup).first()
     if row is None:
-        row = model(**{**lookup, **values}, file_hash=file_hash, imported_at=now)
+        row = model(**{**lookup, **values}, **tracked, file_hash=file_hash, imported_at=now)
         row._change_reason = IMPORT_REASON
         row.save()
         report.created.append(label)
         return row
     if content_hash({key: getattr(row, key) for key in values}) == file_hash:
         if row.file_hash != file_hash:  # e.g. the file was just exported from this row: now they are in sync
-            model.objects.filter(pk=row.pk).update(file_hash=file_hash, imported_at=now)
+            model.objects.filter(pk=row.pk).update(file_hash=file_hash, imported_at=now, **tracked)
         report.skipped.append(label)
         return
     if row.file_hash == file_hash:  # the file has not changed since it was imported; the row was edited since
         report.kept.append(label)
         return
     if not row.edited_since_import:
-        for key, value in values.items():
+        for key, value in {**values, **tracked}.items():
             setattr(row, key, value)
         row.file_hash, row.imported_at = file_hash, now
         row._change_reason = IMPORT_REASON

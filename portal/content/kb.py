@@ -6,6 +6,7 @@ Every problem names the file and the line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import re
@@ -63,6 +64,11 @@ class ArticleFile:
     revision: int | None = None
     change: str | None = None
     source_revision: int | None = None
+    #: sha256 of the file's bytes: the same digest at the next import means the same file (see `unchanged`).
+    digest: str = ""
+    #: A stand-in for a file whose bytes are those of its row's last import (article_files' `settled`): it carries
+    #: the row's key, topic, steps and revision numbers, not the file's words (title, summary and body are empty).
+    unchanged: bool = False
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -75,6 +81,8 @@ class ArticleFile:
 
     @property
     def content_hash(self) -> str:
+        if self.unchanged:
+            raise ValueError(f"{self.path}: a stand-in for an unchanged file holds no words to hash")
         return content_hash(self.fields)
 
 
@@ -86,8 +94,18 @@ def content_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def parse_article(path: Path, locale: str, topics: set[str]) -> ArticleFile:
-    text = path.read_text(encoding="utf-8")
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_article(path: Path, locale: str, topics: set[str], data: bytes | None = None) -> ArticleFile:
+    """One article file (`data`: its bytes, when already read)."""
+    if data is None:
+        data = path.read_bytes()
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text's universal newlines
+    except UnicodeDecodeError as error:
+        raise KbError([KbProblem(path, 1, f"the file is not UTF-8 text ({error.reason})")]) from None
     lines = text.splitlines()
     if not lines or lines[0].strip() != DELIMITER:
         raise KbError([KbProblem(path, 1, f"the file must start with a '{DELIMITER}' line (front matter)")])
@@ -149,16 +167,28 @@ def parse_article(path: Path, locale: str, topics: set[str]) -> ArticleFile:
         translation_key=front["translation_key"], topic=front["topic"], updated=front["updated"], body=body,
         tags=list(front.get("tags", [])), sources=list(front.get("sources", [])), steps=list(front.get("steps", [])),
         revision=front.get("revision"), change=front.get("change"), source_revision=front.get("source_revision"),
+        digest=file_digest(data),
     )
 
 
-def article_files(kb_dir: Path, locales: list[str], topics: set[str]) -> tuple[list[ArticleFile], list[KbProblem]]:
-    """Every article file of every locale; files with problems are left out and their problems returned."""
+def article_files(kb_dir: Path, locales: list[str], topics: set[str],
+                  settled: dict[tuple[str, str], ArticleFile] | None = None
+                  ) -> tuple[list[ArticleFile], list[KbProblem]]:
+    """Every article file of every locale; files with problems are left out and their problems returned.
+
+    `settled`: (locale, slug) → a stand-in (`unchanged`) for a row whose last import read a file with the stand-in's
+    digest. A file whose bytes still have that digest is not parsed: its stand-in is returned in its place."""
     articles, problems = [], []
+    settled = settled or {}
     for locale in locales:
         for path in sorted((Path(kb_dir) / locale / "articles").glob("*.md")):
+            data = path.read_bytes()
+            stand_in = settled.get((locale, path.stem))
+            if stand_in is not None and stand_in.digest == file_digest(data):
+                articles.append(dataclasses.replace(stand_in, path=path))
+                continue
             try:
-                articles.append(parse_article(path, locale, topics))
+                articles.append(parse_article(path, locale, topics, data))
             except KbError as error:
                 problems.extend(error.problems)
     return articles, problems

@@ -59,10 +59,15 @@ GIN_INDEXES = ("content_article_search", "content_article_search_head")
 def after_bulk_write(connection) -> None:
     """After many articles were written at once (import_kb): on PostgreSQL, move the GIN indexes' pending entries
     into the indexes (a search reads the whole pending list until autovacuum does this) and refresh the planner's
-    statistics, so the next search uses the indexes at their best. Nothing to do on SQLite."""
+    statistics, so the next search uses the indexes at their best. Outside a transaction (not a dry run) a VACUUM
+    does both and also marks the new pages all-visible: a topic page's COUNT then reads its index alone (until
+    autovacuum came by it read every row). Nothing to do on SQLite."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
+        if not connection.in_atomic_block:
+            cursor.execute("VACUUM (ANALYZE) content_article")
+            return
         for index in GIN_INDEXES:
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
         cursor.execute("ANALYZE content_article")

@@ -1,6 +1,7 @@
 """import_kb at scale: batches, bulk writes with history and search index, a progress count, and a second run
 that writes nothing; generate_articles makes realistic synthetic articles in both languages."""
 
+import datetime
 import re
 import shutil
 from io import StringIO
@@ -11,7 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.content import importer
+from portal.content import importer, kb
+from portal.flows.registry import all_flows
 from portal.content.importer import kb_import
 from portal.content.management.commands.generate_articles import write_files
 from portal.content.models import Article, article_rendering
@@ -33,8 +35,14 @@ def writes(queries):
 def test_first_run_creates_every_article_with_history_and_search_index(tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "BATCH_SIZE", 7)  # several batches
     write_files(tmp_path, 20, seed=1)
-    report = run_import(tmp_path)
+    with CaptureQueriesContext(connection) as first:
+        report = run_import(tmp_path)
     assert len(report.created) == 40 and not report.problems
+    # Each new row is written once, with its revision numbers: no UPDATE after the INSERT
+    assert not [sql for sql in writes(first.captured_queries) if re.match(r'\s*UPDATE\s+"content_article"\s', sql)]
+    assert set(Article.objects.filter(locale="it").values_list("revision", flat=True)) == {1}
+    assert set(Article.objects.filter(locale="en").values_list("source_revision", flat=True)) == {1}
+    assert not Article.objects.outdated().exists()
     assert Article.objects.filter(translation_key__startswith=KEY_PREFIX).count() == 40
     assert Article.history.filter(history_change_reason=importer.IMPORT_REASON).count() == 40
     article = Article.objects.get(locale="it", translation_key=f"{KEY_PREFIX}000003")
@@ -56,16 +64,55 @@ def test_many_new_files_are_rendered_on_every_core_with_the_same_result(tmp_path
 
 
 @pytest.mark.parametrize("count", [15, 45])
-def test_second_run_writes_nothing_and_its_queries_do_not_grow(tmp_path, monkeypatch, count):
+def test_second_run_writes_nothing_parses_nothing_and_its_queries_do_not_grow(tmp_path, monkeypatch, count):
     monkeypatch.setattr(importer, "BATCH_SIZE", 50)
     write_files(tmp_path, count, seed=2)
     run_import(tmp_path)
+    parsed = []
+    real_parse = kb.parse_article
+    monkeypatch.setattr(kb, "parse_article", lambda *args, **kwargs: parsed.append(args[0]) or real_parse(*args, **kwargs))
     with CaptureQueriesContext(connection) as second:
         report = run_import(tmp_path)
     assert len(report.skipped) == 2 * count and not (report.created or report.updated)
     assert writes(second.captured_queries) == []
+    assert parsed == []  # every file has the bytes its row was imported from
     reads = [q for q in second.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    assert len(reads) == -(-2 * count // 50)  # one read per batch, whatever the size of an article
+    assert len(reads) == 1 + -(-2 * count // 50)  # the settled rows, then one read per batch
+
+
+def test_an_unchanged_file_is_read_again_once_its_row_or_its_bytes_change(tmp_path, monkeypatch):
+    write_files(tmp_path, 4, seed=7)
+    run_import(tmp_path)
+    parsed = []
+    real_parse = kb.parse_article
+    monkeypatch.setattr(kb, "parse_article", lambda *args, **kwargs: parsed.append(args[0].stem) or real_parse(*args, **kwargs))
+    monkeypatch.setattr(importer, "parse_article", kb.parse_article)
+    touched = next((tmp_path / "it" / "articles").glob("*-1.md"))
+    touched.write_text(touched.read_text().replace("+++\n\n", "+++\n\n\n", 1))  # new bytes, the same article
+    edited = Article.objects.get(locale="en", translation_key=f"{KEY_PREFIX}000002")
+    edited.summary = "Rewritten in the admin."
+    edited.save()  # an admin save: edited_at is set by the admin form; here by hand
+    Article.objects.filter(pk=edited.pk).update(edited_at=edited.imported_at + datetime.timedelta(seconds=1))
+    report = run_import(tmp_path)
+    assert sorted(parsed) == sorted([touched.stem, edited.slug])
+    assert [label.split("/")[1] for label in report.kept] == [edited.slug]
+    assert len(report.skipped) == 7 and not (report.created or report.updated or report.problems)
+    moved = Article.objects.get(locale="it", slug=touched.stem)
+    assert moved.file_digest != kb.file_digest(touched.read_bytes())  # the same words: nothing written
+
+
+def test_an_unchanged_file_still_names_a_step_its_guide_no_longer_has(tmp_path):
+    flow = next(iter(all_flows().values()))
+    step = f"{flow.id}:{flow.start}"
+    write_files(tmp_path, 2, seed=8)
+    linked = next((tmp_path / "it" / "articles").glob("*-1.md"))
+    linked.write_text(linked.read_text().replace("steps = []", f'steps = ["{step}"]'))
+    report = kb_import(kb_dir=tmp_path, locales=["it", "en"], flows=[flow])
+    assert not [problem for problem in report.problems if "articles" in problem]
+    assert Article.objects.get(locale="it", slug=linked.stem).steps == [step]
+    report = run_import(tmp_path)  # the guide's step is gone (no flows): the unchanged file is reported all the same
+    assert [problem for problem in report.problems if "articles" in problem] == [
+        f"{linked}:1: unknown guide steps ['{step}']"]
 
 
 def test_only_the_changed_file_is_written_and_admin_edits_are_kept(tmp_path):
