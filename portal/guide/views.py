@@ -169,7 +169,7 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
     tools = step_tools_module.step_tools(
         flow=flow, node=node, query=request.GET, answers=position.resolution.answers[:page.number - 1],
         texts_for=lambda code: texts if code == locale else step_texts(flow, code), locale=locale,
-        reminder_url=reverse("guide:reminder", args=[flow.slug, node.slug]),
+        reminder_url=guide_url("guide:reminder", flow.slug, node.slug),
     )
     if tools is not None and tools.has_errors and status == 200:
         status = 400  # the tool's form says what is wrong; the rest of the page is there as usual
@@ -295,8 +295,7 @@ class StepPage:
     @property
     def description(self) -> str:
         """A line or two for search results and link previews: the step's hint, else the start of its text."""
-        text = self.text.hint or strip_tags(str(self.text.body_html or ""))
-        return Truncator(" ".join(text.split())).chars(160)
+        return step_description(self.text.hint, str(self.text.body_html or ""))
 
     @property
     def checklist_groups(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -348,8 +347,8 @@ class StepPage:
             node=node,
             text=text,
             url=node_url(flow, node),
-            restart_url=reverse("guide:restart", args=[flow.slug]),
-            start_url=reverse("guide:flow", args=[flow.slug]),
+            restart_url=guide_url("guide:restart", flow.slug),
+            start_url=guide_url("guide:flow", flow.slug),
             ref_code=walk.ref_code,
             number=index + 1,
             max_steps=index + flow.depth[node.id],
@@ -362,8 +361,15 @@ class StepPage:
             resume_url=(node_url(flow, position.other_resolution.current)
                         if position.other is not None and position.other_resolution.current.id != node.id else None),
             stale=stale and position.on_walk,
-            code_url=reverse("guide:code", args=[flow.slug, node.slug]),
+            code_url=guide_url("guide:code", flow.slug, node.slug),
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def step_description(hint: str, body_html: str) -> str:
+    """Worked out once per text (the words are the key: an edited text is a new entry)."""
+    text = hint or strip_tags(body_html)
+    return Truncator(" ".join(text.split())).chars(160)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -393,13 +399,18 @@ def _moved_step(request: HttpRequest, flow: Flow, node_slug: str) -> HttpRespons
 
 
 def node_url(flow: Flow, node: Node) -> str:
-    return _step_url(flow.slug, node.slug, get_language(), get_script_prefix())
+    return guide_url("guide:step", flow.slug, node.slug)
 
 
-@functools.lru_cache(maxsize=4096)
-def _step_url(flow_slug: str, node_slug: str, language: str, script_prefix: str) -> str:
-    """reverse() walks the URLconf each time; a step page asks for several: once per step, language and prefix."""
-    return reverse("guide:step", args=[flow_slug, node_slug])
+def guide_url(name: str, *args: str) -> str:
+    """reverse() of a guide URL by slugs, remembered (it walks the URLconf each time, and a step page asks for
+    half a dozen): once per URL, language and script prefix."""
+    return _reversed(name, args, get_language(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=8192)
+def _reversed(name: str, args: tuple[str, ...], language: str, script_prefix: str) -> str:
+    return reverse(name, args=list(args))
 
 
 def _step_or_404(flow_slug: str, node_slug: str) -> tuple[Flow, Node]:
