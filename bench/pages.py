@@ -7,7 +7,7 @@ PostgreSQL; then 200 concurrent walkers and flow validation at scale. `make benc
 For each database: a fresh database (SQLite in a temporary folder; PostgreSQL: BENCH_PAGES_PG_URL, default
 postgres://postgres@127.0.0.1:5432/bench_pages, dropped and created afresh: never point it at a database you
 keep), collectstatic, migrate, import_kb, a Support user; gunicorn (2 workers) on 127.0.0.1:BENCH_PORT (default
-8300). wrk (-t2 -c16, BENCH_SECONDS each, default 5) runs against /healthz, a static file and every page, each
+8300). wrk (-t2 -c16, BENCH_SECONDS each, default 4: the whole run stays near ten minutes) runs against /healthz, a static file and every page, each
 page alternated with /healthz, BENCH_PAIRS pairs (default 3): the table gives the page's median requests/s, p50
 and p99 latency, and the median of the pairs' ratios to /healthz, against the issue's budget. Requests carry
 `Accept-Encoding: br, gzip` as a browser's do.
@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
         return 2
-    seconds = int(os.environ.get("BENCH_SECONDS", "2" if args.quick else "5"))
+    began = time.monotonic()
+    seconds = int(os.environ.get("BENCH_SECONDS", "2" if args.quick else "4"))
     pairs = int(os.environ.get("BENCH_PAIRS", "1" if args.quick else "3"))
     port = int(os.environ.get("BENCH_PORT", "8300"))
     pg_url = os.environ.get("BENCH_PAGES_PG_URL", "postgres://postgres@127.0.0.1:5432/bench_pages")
@@ -98,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         flows = subprocess.run([PYTHON, str(ROOT / "bench" / "flow_scale.py"), "--runs", "1" if args.quick else "3"],
                                capture_output=True, text=True, check=True).stdout
     print(flows)
-    report = _report(args, sections, walkers, flows, seconds, pairs)
+    minutes = (time.monotonic() - began) / 60
+    print(f"bench/pages.py took {minutes:.1f} min (load average {_load()})")
+    report = _report(args, sections, walkers, flows, seconds, pairs, minutes)
     if args.write:
         _write(args.write, report)
     return 0
@@ -337,10 +340,11 @@ def _page_table(database: str, rows: list[dict], seconds: int, pairs: int) -> st
     return "\n".join(lines) + "\n"
 
 
-def _report(args, sections, walkers, flows, seconds, pairs) -> str:
+def _report(args, sections, walkers, flows, seconds, pairs, minutes: float) -> str:
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     label = f" — {args.label}" if args.label else ""
-    parts = [f"### Run of {when}{label}{' (quick)' if args.quick else ''}", "", *sections]
+    parts = [f"### Run of {when}{label}{' (quick)' if args.quick else ''}", "",
+             f"The whole run took {minutes:.1f} min.", "", *sections]
     if walkers:
         latency = walkers.get("latency_ms", {})
         parts += [f"**{walkers['concurrency']} walkers at once** (bench/load.py, SQLite, {walkers.get('walks')} walks,"

@@ -28,20 +28,6 @@ def _default_language():
 
 
 @pytest.fixture
-def language_restored():
-    """A request to an /en/ page leaves English active in this thread (LocaleMiddleware): put back what was
-    active, so later tests' reverse() is not changed by the module that uses this (`pytest.mark.usefixtures`)."""
-    from django.utils import translation
-
-    before = translation.get_language()
-    yield
-    if before:
-        translation.activate(before)
-    else:
-        translation.deactivate()
-
-
-@pytest.fixture
 def flow():
     """The real guide, loaded from kb/ as the site loads it."""
     return get_flow("blocked-number")

@@ -124,9 +124,10 @@ class WalkGenerator:
             for node_id, answer_id in self._pick_path(entry):
                 if rng.random() < self.leave[node_id]:
                     break
-                at = at + dt.timedelta(seconds=self._seconds_on(node_id))
-                if at > self.now:
+                answered_at = at + dt.timedelta(seconds=self._seconds_on(node_id))
+                if answered_at > self.now:  # the visitor has not answered yet: last seen stays at the last answer
                     break
+                at = answered_at
                 events.append(("answered", node_id, answer_id, at))
                 last_node = flow.nodes[node_id].target(answer_id)
                 target = flow.nodes[last_node]

@@ -23,7 +23,7 @@ from tests.content.test_admin import article_form_data
 
 from .conftest import staff_member, vote
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("language_restored")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -21,9 +21,6 @@ from portal.tracking.searchstats import normalize_query
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
 
 
-pytestmark = pytest.mark.usefixtures("language_restored")
-
-
 @pytest.mark.parametrize("raw, expected", [
     ("Perché il mio NUMERO è BLOCCATO?", "perche il mio numero e bloccato"),
     ("bloccato +39 333 123 4567", "bloccato"),
