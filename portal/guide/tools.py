@@ -37,6 +37,10 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, in Europe/R
 DATE_FORMAT = "%Y-%m-%d"  # <input type="date">
 
 
+#: The fixes the phone app has (see fix_choices).
+APP_FIXES = (Fix.POLICIES.value, Fix.OPT_IN.value)
+
+
 def fix_choices(channel: Channel = Channel.PLATFORM):
     """What the customer can tick as fixed. The phone app has no business portfolio and no message templates."""
     choices = [
@@ -48,10 +52,6 @@ def fix_choices(channel: Channel = Channel.PLATFORM):
     if channel is Channel.APP:
         return [choice for choice in choices if choice[0] in APP_FIXES]
     return choices
-
-
-#: The fixes the phone app has (see fix_choices).
-APP_FIXES = (Fix.POLICIES.value, Fix.OPT_IN.value)
 
 
 def ready_text_words(channel: Channel = Channel.PLATFORM) -> ReadyTextWords:
@@ -380,7 +380,7 @@ def step_tools(*, flow: Flow, node: Node, query, answers, texts_for, locale: str
     fixes: tuple[tuple[str, str, bool], ...] = ()
     if "fix" in form.fields:
         ticked = set(data.get("fix") or ())
-        fixes = tuple((value, str(label), value in ticked) for value, label in fix_choices(node.channel))
+        fixes = tuple((value, str(label), value in ticked) for value, label in form.fields["fix"].choices)
         checked_site = website.url if website is not None and website.status is not Status.INVALID else ""
         ready = tuple(
             _ready_text(flow, node, answers, texts_for(code), code, ticked, checked_site)
