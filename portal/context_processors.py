@@ -3,7 +3,6 @@ import functools
 from django.conf import settings
 from django.urls import get_script_prefix, translate_url
 from django.utils.translation import get_language, get_language_info
-from django.utils.translation import gettext as _
 
 
 #: What a visitor typed that the same page in another language keeps: a search, an outcome's tool fields. Not
@@ -28,7 +27,7 @@ def site(request):
             "name": get_language_info(code)["name_local"],
             "url": _translated(request.path, current, code, get_script_prefix()) + carried,
         }
-        for code, _ in settings.LANGUAGES
+        for code, _name in settings.LANGUAGES
         if code != current
     ]
     operator = settings.OPERATOR
