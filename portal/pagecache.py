@@ -6,11 +6,13 @@ the content revision token (content/revision.py: every save of an article or a g
 admin edit shows on the next request), whether htmx asked for it, and the path with its query string. Nothing is
 ever invalidated by hand: a new token is a new key, and old entries expire.
 
-CSRF: the forms keep their protection. Before a page is stored, every CSRF token of this request in it (any
-string that unmasks to the request's secret: form fields, htmx headers) is replaced by a placeholder; every
-response (a hit or the first render) gets a token of the request it answers, from `get_token`, which also sets the
-CSRF cookie as a normal render would. A page with no token (no form that posts: search, topics) is the same bytes
-for everyone and sets no cookie.
+CSRF: the public pages hold no token. Their forms post to views protected by Fetch Metadata and Origin checks
+(portal/crossorigin.py, PROTOCOL decision 6), so home, articles, topics and search are the same bytes for everyone,
+set no cookie and are sent as stored. The token machinery below stays for a page that does hold one (a form that
+posts to a token-protected view): before such a page is stored, every CSRF token of this request in it (any string
+that unmasks to the request's secret: form fields, htmx headers) is replaced by a placeholder; every response (a hit
+or the first render) gets a token of the request it answers, from `get_token`, which also sets the CSRF cookie as a
+normal render would.
 
 Compression (portal/compression.py compresses everything else per response): a page with no token is stored
 compressed as well, Brotli at its best quality and gzip, so a hit compresses nothing. A page with a token is
@@ -26,8 +28,8 @@ Not cached (rendered as usual): anything but GET/HEAD, responses other than 200 
 remembered (the feedback box shows their answer) or with a message waiting. Per-walk content (reference codes,
 ready texts, dates) lives in the step pages, which are not cached whole (PROTOCOL decision 4).
 
-Conditional GET: an `ETag` made of the cache key and the visitor's CSRF secret (the page embeds a token of that
-secret, so a new secret is a new page) and a `Last-Modified` of when the entry was rendered; `Cache-Control:
+Conditional GET: an `ETag` made of the cache key (and, for a page with a token, the visitor's CSRF secret: a new
+secret is a new page) and a `Last-Modified` of when the entry was rendered; `Cache-Control:
 max-age=0, must-revalidate`, so a browser revalidates each time and gets a 304 without a body.
 """
 

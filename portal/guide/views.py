@@ -29,6 +29,7 @@ from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import NOTHING_TICKED, Flow, Node, Outcome
 from portal.flows.registry import flow_by_id, get_flow
 from portal.flows.resolver import resolve_node
+from portal.crossorigin import cross_origin_protected
 from portal.pagecache import cached_page
 from portal.http import method_not_allowed, permanent_redirect_keep_method, see_other
 from portal.errors import bad_request_page
@@ -102,6 +103,7 @@ def _resume_page(request: HttpRequest, typed: str, problem: str | None, status: 
     return response
 
 
+@cross_origin_protected
 @remember_walks
 def flow_start(request: HttpRequest, flow_slug: str) -> HttpResponse:
     """GET: the guide's first step. POST ("start" / "start again"): a new tracked walk from the first step."""
@@ -135,6 +137,7 @@ def restart_confirm(request: HttpRequest, flow_slug: str) -> HttpResponse:
     return response
 
 
+@cross_origin_protected
 @vary_on_headers("HX-Request")
 @remember_walks
 def step(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
@@ -201,6 +204,7 @@ def _answer(request: HttpRequest, flow: Flow, node: Node) -> HttpResponse:
     return see_other(f"{url}?{carried}" if carried else url)
 
 
+@cross_origin_protected
 @remember_walks
 def code_request(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
     """POST "Get a reference code for support" on an outcome opened from a link: starts its tracked session."""
