@@ -20,9 +20,13 @@ and p99 latency, and the median of the pairs' ratios to /healthz, against the is
 - staff dashboard: signed in as a Support user, over the (few) walks of the run; bench/staff.py times it at a
   million walks.
 
-Then bench/load.py with 200 walkers at once (SQLite run; --quick: 50) for one request's p95, and
+Then, on each database, the walkers: 200 at once through wrk and bench/walk.lua (bench/lightwalk.py: a light client,
+so one request's p50/p95/p99 is the server's and not the client's; BENCH_WALK_SECONDS, default 20, --quick 5), with
+the CPU the client and gunicorn's workers used; and bench/load.py's Python walkers at a modest 10 at once with
+--compare, which checks that the database recorded exactly the answers they gave (100 walks, --quick 30). Then
 bench/flow_scale.py. --quick (or BENCH_QUICK=1): 2-second runs, one pair, SQLite only. A benchmark: it measures and
-prints, it never fails on a slow page (exit 0 unless the server or wrk could not run).
+prints, it never fails on a slow page; it exits 1 when a walker saw an error or the database disagreed with the
+walkers (after writing the report), 2 when the server or wrk could not run.
 
 --write FILE rewrites the section between `<!-- bench:pages start -->` and `<!-- bench:pages end -->` of FILE with
 this run's tables, keeping the previous run's tables below them for comparison.
@@ -82,9 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     port = int(os.environ.get("BENCH_PORT", "8300"))
     pg_url = os.environ.get("BENCH_PAGES_PG_URL", "postgres://postgres@127.0.0.1:5432/bench_pages")
 
+    walk_seconds = int(os.environ.get("BENCH_WALK_SECONDS", "5" if args.quick else "20"))
+
     sections = []
     databases = [("sqlite", None)] + ([] if args.quick else [("postgresql", pg_url)])
-    walkers = None
+    failed = False
     for name, url in databases:
         if url and not _postgres_reachable(url):
             sections.append(f"PostgreSQL at {_redact(url)} did not answer: not measured.\n")
@@ -92,9 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         with Site(args.app_dir, port, name, url) as site:
             print(f"\n## {name} (load average {_load()})", flush=True)
             rows = bench_pages(site, seconds, pairs)
-            sections.append(_page_table(name, rows, seconds, pairs))
-            if walkers is None:
-                walkers = bench_walkers(site, 50 if args.quick else 400, 50 if args.quick else 200)
+            light = bench_light_walkers(site, 200, walk_seconds)
+            checked = bench_walkers(site, 30 if args.quick else 100, 10)
+            failed |= not light.get("ok") or checked.get("exit") != 0
+            sections.append(_page_table(name, rows, seconds, pairs) + "\n" + _walker_lines(name, light, checked))
     flows = "(not measured: another checkout was served)"
     if args.app_dir.resolve() == ROOT:
         flows = subprocess.run([PYTHON, str(ROOT / "bench" / "flow_scale.py"), "--runs", "1" if args.quick else "3"],
@@ -102,10 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     print(flows)
     minutes = (time.monotonic() - began) / 60
     print(f"bench/pages.py took {minutes:.1f} min (load average {_load()})")
-    report = _report(args, sections, walkers, flows, seconds, pairs, minutes)
+    report = _report(args, sections, flows, seconds, pairs, minutes)
     if args.write:
         _write(args.write, report)
-    return 0
+    if failed:
+        print("walkers saw errors, or the database disagreed with them: see above", file=sys.stderr)
+    return 1 if failed else 0
 
 
 # The site under gunicorn ---------------------------------------------------------------------------------------
@@ -308,17 +317,61 @@ def _ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
+def bench_light_walkers(site: Site, walkers: int, seconds: int) -> dict:
+    """`walkers` walkers at once for `seconds` through wrk and bench/walk.lua (bench/lightwalk.py), with the CPU
+    gunicorn's workers used meanwhile (the client's own comes from lightwalk)."""
+    import lightwalk  # bench/, this script's folder
+
+    print(f"\n{walkers} walkers at once, {seconds} s, wrk + bench/walk.lua (load average {_load()})", flush=True)
+    workers = _children(site.process.pid)
+    before = _cpu_seconds(workers)
+    try:
+        summary = lightwalk.walk(site.base, walkers=walkers, seconds=seconds)
+    except (RuntimeError, OSError, requests.RequestException) as error:
+        summary = {"ok": False, "messages": str(error)}
+    summary["server_cpu_s"] = round(_cpu_seconds(workers) - before, 2)
+    summary["load"] = _load()
+    for message in summary.get("messages", "").splitlines():
+        print(f"  ! {message}", file=sys.stderr)
+    print({k: v for k, v in summary.items() if k != "messages"}, flush=True)
+    return summary
+
+
 def bench_walkers(site: Site, walks: int, concurrency: int) -> dict:
+    """bench/load.py's Python walkers with --compare: the database must hold exactly the answers they gave."""
     import json
 
-    print(f"\n{walks} walks, {concurrency} walkers at once (load average {_load()})", flush=True)
+    print(f"\n{walks} walks, {concurrency} Python walkers at once, --compare (load average {_load()})", flush=True)
     result = subprocess.run([PYTHON, str(ROOT / "bench" / "load.py"), "--walks", str(walks), "--concurrency",
-                             str(concurrency), "--base-url", site.base, "--quiet", "--timeout", "120"],
-                            capture_output=True, text=True)
-    summary = json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else {}
-    summary["concurrency"] = concurrency
+                             str(concurrency), "--base-url", site.base, "--quiet", "--timeout", "120", "--compare"],
+                            capture_output=True, text=True, env=site.env, cwd=ROOT)
+    lines = result.stdout.strip().splitlines()
+    summary = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    summary.update(concurrency=concurrency, exit=result.returncode)
+    if result.returncode:
+        print(result.stderr.strip()[-3000:], file=sys.stderr)
     print(summary, flush=True)
     return summary
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (Linux /proc; 0 elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
 
 
 # The report -------------------------------------------------------------------------------------------------------
@@ -340,17 +393,47 @@ def _page_table(database: str, rows: list[dict], seconds: int, pairs: int) -> st
     return "\n".join(lines) + "\n"
 
 
-def _report(args, sections, walkers, flows, seconds, pairs, minutes: float) -> str:
+#: The issue's budget for one request's p95 with 200 walkers at once.
+WALKER_P95_MS = 300
+
+
+def _walker_lines(database: str, light: dict, checked: dict) -> str:
+    lines = []
+    if "p95_ms" in light:
+        seconds = light.get("seconds") or 1
+        met = "yes" if light["ok"] and light["p95_ms"] < WALKER_P95_MS else "**no**"
+        lines += [
+            f"**{light['walkers']} walkers at once** ({database}; wrk + bench/walk.lua, {seconds:.0f} s, load average "
+            f"at the end {light['load']}):", "",
+            "| requests/s | p50 | p95 | p99 | max | walks finished | answers | errors | client CPU | gunicorn CPU |"
+            " p95 budget | met |", "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            f"| {light['requests_per_second']:,.0f} | {light['p50_ms']:.1f} ms | {light['p95_ms']:.1f} ms | "
+            f"{light['p99_ms']:.1f} ms | {light['max_ms']:.1f} ms | {light['outcomes']:,} | {light['answers']:,} | "
+            f"{light['errors'] + light['status_errors'] + light['socket_errors']} | "
+            f"{light['client_cores']:.2f} cores | {light['server_cpu_s'] / seconds:.2f} cores | "
+            f"< {WALKER_P95_MS} ms | {met} |", ""]
+        if light.get("messages"):
+            lines += ["Errors the walkers saw (the first few):", "", "```", light["messages"].strip(), "```", ""]
+    else:
+        lines += [f"**200 walkers at once** ({database}): did not run: {light.get('messages', '?')}", ""]
+    database_check = checked.get("database", {})
+    latency = checked.get("latency_ms", {})
+    if not checked.get("walks"):
+        return "\n".join(lines + [f"**Database check** ({database}; bench/load.py --compare): did not run "
+                                   f"(exit {checked.get('exit')}).", ""])
+    lines += [f"**Database check** ({database}; bench/load.py --compare, {checked.get('walks')} walks, "
+              f"{checked.get('concurrency')} Python walkers at once): {checked.get('finished')} finished, "
+              f"{checked.get('errors')} errors, {database_check.get('answered_events')} answers recorded, "
+              f"{database_check.get('problems')} differences from what the walkers posted; one request p95 "
+              f"{latency.get('p95')} ms as the Python client saw it.", ""]
+    return "\n".join(lines)
+
+
+def _report(args, sections, flows, seconds, pairs, minutes: float) -> str:
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     label = f" — {args.label}" if args.label else ""
     parts = [f"### Run of {when}{label}{' (quick)' if args.quick else ''}", "",
              f"The whole run took {minutes:.1f} min.", "", *sections]
-    if walkers:
-        latency = walkers.get("latency_ms", {})
-        parts += [f"**{walkers['concurrency']} walkers at once** (bench/load.py, SQLite, {walkers.get('walks')} walks,"
-                  f" {walkers.get('errors')} errors): one request p50 {latency.get('p50')} ms, **p95 "
-                  f"{latency.get('p95')} ms** (budget < 300 ms), p99 {latency.get('p99')} ms; "
-                  f"{walkers.get('requests_per_second')} requests/s.", ""]
     parts += ["**Flow validation** (bench/flow_scale.py, CPU time):", "", flows.strip(), ""]
     return "\n".join(parts)
 

@@ -184,7 +184,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "portal.staticfiles.MinifiedStaticFilesStorage"  # whitenoise's, with our CSS minified
         )
     },
 }
