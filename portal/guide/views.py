@@ -211,13 +211,18 @@ STEP_CACHE_SECONDS = 60 * 60 * 24
 REF_CODE = "ref_code"
 REF_CODE_SLOT = pagecache.slot(REF_CODE)
 REF_CODE_LENGTH = len("ABCD-2345")  # tracking/refcodes.py: two groups of four
+#: The only query parameters a stored step page may have (`stale=1`: the notice after a stale tab's answer).
+SHARED_QUERY = ("stale",)
 
 
 def _shared_step(request: HttpRequest, node: Node, form: AnswerForm | None, tools_query: bool) -> bool:
     """The page is a function of the key of `_step_key` (and the walk's code, filled in per response): a GET of a
     visitor whose page is not their own (no session: never staff, whose page has the copy-link bar; no message
-    waiting), without a tool's input in the query and on a step that counts no date from now."""
+    waiting), without a tool's input or any other query than the stale-tab flag (the key has the query: any other
+    would make a stored page per made-up query, each compressed at Brotli's best once) and on a step that counts no
+    date from now."""
     return (form is None and request.method in ("GET", "HEAD") and not tools_query
+            and all(name in SHARED_QUERY for name in request.GET)
             and not step_tools_module.counts_from_now(node)
             and settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES)
 

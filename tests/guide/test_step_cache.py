@@ -239,7 +239,7 @@ def test_a_vote_on_an_outcome_shows_in_the_voters_page_only():
     assert "feedback__thanks" not in other.get(url).content.decode()
 
 
-def test_pages_with_a_tool_input_a_date_from_now_or_form_errors_are_never_stored(monkeypatch):
+def test_pages_with_a_tool_input_a_date_from_now_form_errors_or_a_made_up_query_are_never_stored(monkeypatch):
     stored = []
     real = pagecache._cache_set
     monkeypatch.setattr(pagecache, "_cache_set", lambda key, entry, timeout: (stored.append(entry),
@@ -250,6 +250,8 @@ def test_pages_with_a_tool_input_a_date_from_now_or_form_errors_are_never_stored
     assert Client().get(step_url("appeal_website")).status_code == 200
     assert walker.get(step_url("appeal_app"), {"fix": "policies"}).status_code == 200  # a tool's input
     assert walker.post(step_url("product"), {"answer": "nonsense"}).status_code == 400  # the form's errors
+    made_up = walker.get(step_url("product"), {"utm_source": "whatsapp"})  # any other query: rendered, as it was
+    assert made_up.status_code == 200 and "utm_source=whatsapp" in made_up.content.decode()  # og:url
     assert stored == []
     page = walker.get(step_url("product")).content.decode()
     assert "error-summary" not in page and len(stored) == 1
