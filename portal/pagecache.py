@@ -36,8 +36,8 @@ a client that takes Brotli alone.
 Not cached by `cached_page` (rendered as usual): anything but GET/HEAD, responses other than 200 or that set
 cookies or say `private`/`no-store`, and visitors whose page differs from everyone's: signed in (a session cookie),
 with a vote remembered (the feedback box shows their answer) or with a message waiting. The step view has its own
-rules (`_shared_step`): its key holds the visitor's vote on an outcome; staff, a tool's input and a date counted
-from now are never stored.
+rules (`_shared_step`): its key holds the visitor's vote on an outcome; staff, a tool's input or any other query
+but `stale=1`, and a date counted from now are never stored.
 
 Conditional GET: an `ETag` made of the cache key and the page's per-response values (for the CSRF token its
 secret: a new secret is a new page) and a `Last-Modified` of when the entry was rendered; `Cache-Control:
