@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Case, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -84,16 +84,11 @@ def answer_record(*, session_id: uuid.UUID | str, node_id: str, answer_id: str, 
     of the `answered` event unless repeated and, for an outcome, the `outcome` event unless already there.
     """
     now = timezone.now()
-    fields = {"last_node": target_node, "last_seen_at": now}
-    if outcome_kind:
-        fields.update(outcome_kind=outcome_kind, outcome_node=target_node,
-                      outcome_at=Coalesce(F("outcome_at"), Value(now)))
     with transaction.atomic(savepoint=False):
         _commit_without_waiting_for_disk()
         # The UPDATE comes first: it locks the session row (PostgreSQL) or the database (SQLite), so two
         # concurrent double submits are serialized and the second one sees the first one's events below.
-        if not (_moved(session_id=session_id, target_node=target_node, at=now) if not outcome_kind
-                else FlowSession.objects.filter(pk=session_id).update(**fields)):
+        if not _moved(session_id=session_id, target_node=target_node, at=now, outcome_kind=outcome_kind):
             return False
         _answer_events(session_id=session_id, node_id=node_id, answer_id=answer_id, at=now,
                        outcome_node=target_node if outcome_kind else None)
@@ -130,22 +125,27 @@ def _prepared_cursor():
     return cursor
 
 
-def _moved(*, session_id, target_node: str, at) -> int:
-    """The UPDATE of an answer that does not reach an outcome (most of them), as one plain statement: the ORM's
-    query building cost about as much as the statement (issue #9). The number of rows it changed (0: purged)."""
+def _moved(*, session_id, target_node: str, at, outcome_kind: str = "") -> int:
+    """The answer's UPDATE, as one plain statement (the ORM's query building cost about as much as the statement,
+    issue #9): the last step and time; with `outcome_kind`, the outcome too (`outcome_at` keeps the first time).
+    The number of rows it changed (0: purged)."""
     meta = FlowSession._meta
     quote = connection.ops.quote_name
+    column = lambda name: quote(meta.get_field(name).column)  # noqa: E731
     try:
         sid = meta.pk.get_db_prep_value(session_id if isinstance(session_id, uuid.UUID)
                                         else uuid.UUID(str(session_id)), connection)
     except ValueError:  # not a UUID: no such session
         return 0
+    when = meta.get_field("last_seen_at").get_db_prep_value(at, connection)
+    assignments, params = f"{column('last_node')} = %s, {column('last_seen_at')} = %s", [target_node, when]
+    if outcome_kind:
+        assignments += (f", {column('outcome_kind')} = %s, {column('outcome_node')} = %s, "
+                        f"{column('outcome_at')} = COALESCE({column('outcome_at')}, %s)")
+        params += [outcome_kind, target_node, when]
     with _prepared_cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {quote(meta.get_field('last_node').column)} = %s, "
-            f"{quote(meta.get_field('last_seen_at').column)} = %s WHERE {quote(meta.pk.column)} = %s",
-            [target_node, meta.get_field("last_seen_at").get_db_prep_value(at, connection), sid],
-        )
+        cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+                       [*params, sid])
         return cursor.rowcount
 
 
