@@ -1,9 +1,10 @@
 """The walker load: many visitors walking the guide the way a browser without JavaScript does, then a comparison of
 what they saw with what the database recorded.
 
-Each walker: GET the home page, POST "Start the guide" (the form's real CSRF token and cookies), answer every
-question along a random real path (a random radio of the step's own form), until a page marks an outcome with
-`data-outcome`; then read the reference code from `data-session-ref`. Redirects are followed like a browser
+Each walker: GET the home page, POST "Start the guide" (the form's fields and the cookies, with the Origin and
+`Sec-Fetch-Site: same-origin` a browser sends: public forms hold no CSRF token, portal/crossorigin.py), answer
+every question along a random real path (a random radio of the step's own form), until a page marks an outcome
+with `data-outcome`; then read the reference code from `data-session-ref`. Redirects are followed like a browser
 (303 after a POST). Nothing is retried, with one exception browsers make too: a request whose kept-alive connection
 was closed before any answer is sent once more (counted as `resent`). Any other broken connection or unexpected
 status is an error the visitor saw.
@@ -91,6 +92,12 @@ def form_fields(form) -> dict[str, str]:
     }
 
 
+def _browser_headers(url: str) -> dict[str, str]:
+    """What a browser adds to a form POST of a page of the same site (portal/crossorigin.py checks them)."""
+    parts = urlsplit(url)
+    return {"Origin": f"{parts.scheme}://{parts.netloc}", "Sec-Fetch-Site": "same-origin"}
+
+
 class Walker:
     def __init__(self, number: int, base_url: str, locale: str, rng: random.Random, timeout: float):
         self.record = WalkRecord(walker=number, base_url=base_url, locale=locale)
@@ -100,9 +107,11 @@ class Walker:
 
     def fetch(self, method: str, url: str, data: dict | list | None = None) -> tuple[str, BeautifulSoup] | None:
         self.record.requests += 1
+        headers = _browser_headers(url) if method == "POST" else None
         try:
             try:
-                response = self.http.request(method, url, data=data, timeout=self.timeout, allow_redirects=True)
+                response = self.http.request(method, url, data=data, headers=headers, timeout=self.timeout,
+                                             allow_redirects=True)
             except requests.ConnectionError as error:
                 if not _closed_before_answering(error):
                     raise
@@ -110,7 +119,8 @@ class Walker:
                 # was read, so a browser sends it again on a new connection (RFC 9112, 9.3.1). Once, counted, and
                 # a request that was in fact processed twice would show up in --compare as a duplicate.
                 self.record.resent += 1
-                response = self.http.request(method, url, data=data, timeout=self.timeout, allow_redirects=True)
+                response = self.http.request(method, url, data=data, headers=headers, timeout=self.timeout,
+                                             allow_redirects=True)
         except requests.RequestException as error:
             self.record.errors.append(f"{method} {url}: {type(error).__name__}: {error}")
             return None

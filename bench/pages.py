@@ -14,8 +14,9 @@ and p99 latency, and the median of the pairs' ratios to /healthz, against the is
 
 - step GET cold: a question opened from a link, no cookie.
 - step GET with a walk: the guide's first question, with the cookie of a tracked walk that reached it.
-- answer POST: a wrk Lua script posting an answer to that question with the walk's cookie and a real CSRF
-  token (each request is that walk's answer again from the same cookie: the UPDATE and the conditional INSERT).
+- answer POST: a wrk Lua script posting an answer to that question with the walk's cookie, and the Origin and
+  `Sec-Fetch-Site: same-origin` a browser sends (no CSRF token: portal/crossorigin.py); each request is that walk's
+  answer again from the same cookie: the UPDATE and the conditional INSERT.
 - staff dashboard: signed in as a Support user, over the (few) walks of the run; bench/staff.py times it at a
   million walks.
 
@@ -224,27 +225,26 @@ def bench_pages(site: Site, seconds: int, pairs: int) -> list[dict]:
     home = http.get(site.base + "/it/")
     home.raise_for_status()
     css = re.search(r'href="(/static/css/[^"]+\.css)"', home.text).group(1)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home.text).group(1)
-    start = http.post(site.base + "/it/guide/blocked-number/", data={"csrfmiddlewaretoken": token},
-                      allow_redirects=False)
+    # What a browser sends with a form of the site's own page: the public forms hold no CSRF token, the views
+    # check where a POST comes from (portal/crossorigin.py).
+    browser = {"Origin": site.base, "Sec-Fetch-Site": "same-origin"}
+    start = http.post(site.base + "/it/guide/blocked-number/", headers=browser, allow_redirects=False)
     assert start.status_code == 303, start.status_code
     # Through the first step to the first question (the guide opens with an information step).
     path = start.headers["Location"]
     for _ in range(5):
         page = http.get(site.base + path).text
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         radio = re.search(r'type="radio" name="answer" id="[^"]+" value="([^"]+)"', page)
         if radio:
             break
-        moved = http.post(site.base + path, data={"csrfmiddlewaretoken": token, "answer": "continue"},
-                          allow_redirects=False)
+        moved = http.post(site.base + path, data={"answer": "continue"}, headers=browser, allow_redirects=False)
         assert moved.status_code == 303, moved.status_code
         path = moved.headers["Location"]
     question, answer = path, radio.group(1)
     step = site.base + question
     walk_cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
-    check = requests.post(step, data={"csrfmiddlewaretoken": token, "answer": answer},
-                          headers={"Cookie": walk_cookie, "Referer": step}, allow_redirects=False)
+    check = requests.post(step, data={"answer": answer}, headers={"Cookie": walk_cookie, **browser},
+                          allow_redirects=False)
     assert check.status_code == 303, f"answer POST: {check.status_code}"
 
     staff = requests.Session()
@@ -257,13 +257,13 @@ def bench_pages(site: Site, seconds: int, pairs: int) -> list[dict]:
     assert dashboard.status_code == 200, f"staff dashboard: {dashboard.status_code}"
 
     lua = site.folder / "answer.lua"
-    body = f"csrfmiddlewaretoken={token}&answer={answer}"
     lua.write_text(
         'wrk.method = "POST"\n'
-        f'wrk.body = "{body}"\n'
+        f'wrk.body = "answer={answer}"\n'
         'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
         f'wrk.headers["Cookie"] = "{walk_cookie}"\n'
-        f'wrk.headers["Referer"] = "{step}"\n'
+        f'wrk.headers["Origin"] = "{site.base}"\n'
+        'wrk.headers["Sec-Fetch-Site"] = "same-origin"\n'
         'function response(status, headers, body)\n'
         '  if status ~= 303 then wrk.thread:stop() end\n'
         'end\n'

@@ -1,34 +1,47 @@
-"""Whole-page cache for the public pages that are the same for everyone in a language (home, articles, topics,
-search results), with conditional GET.
+"""Whole-page cache with per-response slots, and conditional GET: the public pages that are the same for everyone
+in a language (home, articles, topics, search results: `cached_page`), and the guide's step pages, shared by every
+visitor in the same view state of a walk (portal/guide/views.py `_show`, with `lookup`, `store` and `respond`).
 
 Key: the site's build (templates, translations, static manifest, flow versions, operator settings), the language,
 the content revision token (content/revision.py: every save of an article or a guide's words replaces it, so an
-admin edit shows on the next request), whether htmx asked for it, and the path with its query string. Nothing is
-ever invalidated by hand: a new token is a new key, and old entries expire.
+admin edit shows on the next request), htmx or not (a history restore apart), the scheme, host, path and query
+string, and what else the view says its page depends on (a step's view state). Nothing is ever invalidated by
+hand: a new token is a new key, and old entries expire. The entry's format is in the key (KEY_PREFIX).
 
-CSRF: the forms keep their protection. Before a page is stored, every CSRF token of this request in it (any
-string that unmasks to the request's secret: form fields, htmx headers) is replaced by a placeholder; every
-response (a hit or the first render) gets a token of the request it answers, from `get_token`, which also sets the
-CSRF cookie as a normal render would. A page with no token (no form that posts: search, topics) is the same bytes
-for everyone and sets no cookie.
+CSRF: the public pages (home, articles, topics, search, steps) hold no token. Their forms post to views protected by
+Fetch Metadata and Origin checks (portal/crossorigin.py, PROTOCOL decision 6), so a public page has no `csrf` slot:
+the same bytes for everyone, no cookie set, sent as stored.
 
-Compression (portal/compression.py compresses everything else per response): a page with no token is stored
-compressed as well, Brotli at its best quality and gzip, so a hit compresses nothing. A page with a token is
-stored for gzip as raw deflate segments around the token's places: each segment compressed once, primed with the
-page before it (NUL bytes where the tokens go, which no HTML byte can match, so nothing refers to a token), and
-the token itself sent as a stored (uncompressed) block: concatenated they are one valid deflate stream, and the
-token is never compressed together with anything an attacker could reflect (BREACH; PROTOCOL decision 5). Brotli
-streams cannot be joined like that, so a Brotli client's token page is compressed per response (smaller than
-gzip, which the first-view size budget needs: tests/perf/test_sizes.py).
+Slots: a value that differs per response and must never be shared (a walk's reference code; a CSRF token, should
+a cached page ever hold one again) is stored as a slot, `slot(name)`: a NUL-delimited name, which no HTML byte can
+be. A view renders the slot where the value goes (the step page renders the code's slot, never the code); every
+response, a hit or the first render, gets its own values filled in by `respond`, HTML-escaped. The CSRF token is
+found rather than rendered: before a page is stored, every CSRF token of this request in it (any string that
+unmasks to the request's secret: form fields, htmx headers) becomes the `csrf` slot, and each response gets a token
+of the request it answers, from `get_token`, which also sets the CSRF cookie as a normal render would. A page with
+no slot is the same bytes for everyone and sets no cookie.
 
-Not cached (rendered as usual): anything but GET/HEAD, responses other than 200 or that set cookies or say
-`private`/`no-store`, and visitors whose page differs from everyone's: signed in (a session cookie), with a vote
-remembered (the feedback box shows their answer) or with a message waiting. Per-walk content (reference codes,
-ready texts, dates) lives in the step pages, which are not cached whole (PROTOCOL decision 4).
+Compression (portal/compression.py compresses everything else per response): a page with no slot is stored
+compressed as well, Brotli at its best quality and gzip, so a hit compresses nothing. A page with slots is stored
+for gzip as raw deflate segments around the slots: each segment compressed once, primed with the page before it
+(NUL bytes of the value's length where the values go, which no HTML byte can match, so nothing refers to a
+value), and each value sent as a stored (uncompressed) block: concatenated they are one valid deflate stream, and
+a value is never compressed together with anything an attacker could reflect (BREACH; PROTOCOL decision 5); a
+value of another length than the slot was primed for is compressed per response instead. Brotli streams cannot be
+joined like that, so a Brotli client's page with slots is compressed per response (smaller than gzip, which the
+first-view size budget needs: tests/perf/test_sizes.py).
 
-Conditional GET: an `ETag` made of the cache key and the visitor's CSRF secret (the page embeds a token of that
-secret, so a new secret is a new page) and a `Last-Modified` of when the entry was rendered; `Cache-Control:
-max-age=0, must-revalidate`, so a browser revalidates each time and gets a 304 without a body.
+Not cached by `cached_page` (rendered as usual): anything but GET/HEAD, responses other than 200 or that set
+cookies or say `private`/`no-store`, and visitors whose page differs from everyone's: signed in (a session cookie),
+with a vote remembered (the feedback box shows their answer) or with a message waiting. The step view has its own
+rules (`_shared_step`): its key holds the visitor's vote on an outcome; staff, a tool's input and a date counted
+from now are never stored.
+
+Conditional GET: an `ETag` made of the cache key and the page's per-response values (for the CSRF token its
+secret: a new secret is a new page) and a `Last-Modified` of when the entry was rendered; `Cache-Control:
+max-age=0, must-revalidate`, so a browser revalidates each time and gets a 304 without a body. A page a browser
+must not keep (a walk's step: `private, no-store`) gets neither (`respond(..., conditional=False)`): the server
+stores it with its code as a slot, no browser or proxy stores it at all.
 """
 
 from __future__ import annotations
@@ -50,14 +63,24 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
-#: Stands for the CSRF token in a stored page; cannot occur in our HTML (a NUL byte never reaches a template).
-PLACEHOLDER = "\x00portal-csrf\x00"
-_PLACEHOLDER_BYTES = PLACEHOLDER.encode()
+
+
+def slot(name: str) -> str:
+    """Stands for a per-response value in a stored page; cannot occur in our HTML (a NUL byte never reaches a
+    template). A view renders it where the value goes; `respond` fills in each response's own value."""
+    return f"\x00slot:{name}\x00"
+
+
+#: The CSRF token's slot: found by scanning a rendered page for this request's tokens (see `_entry`).
+CSRF = "csrf"
+PLACEHOLDER = slot(CSRF)
+_SLOT = re.compile(rb"\x00slot:([a-z_]+)\x00")
 #: What a masked CSRF token looks like; a match is one of this request's tokens when it unmasks to its secret.
 _TOKEN_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
 #: A page without a token is compressed once, when stored: Brotli's best (about 10 ms for a 15 KB page, once per
@@ -65,9 +88,8 @@ _TOKEN_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSR
 STORED_BROTLI_QUALITY = 11
 _ACCEPTS_BR = re.compile(r"\bbr\b")
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-#: gzip header (no name, no time, unknown OS) and the stored-block header of a token (BFINAL=0, BTYPE=00).
+#: gzip header (no name, no time, unknown OS).
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
-_STORED_TOKEN_BLOCK = b"\x00" + struct.pack("<HH", CSRF_TOKEN_LENGTH, 0xFFFF ^ CSRF_TOKEN_LENGTH)
 #: Cookies that make a visitor's page their own (see the module docstring).
 PERSONAL_COOKIES = ("votes", "messages")
 #: View headers kept with a stored page (the rest are set again per response by the middleware).
@@ -87,14 +109,13 @@ def cached_page(view=None, *, timeout: int = DEFAULT_TIMEOUT):
                 key = page_key(request)
             except DatabaseError:  # no revision token: the view renders (and handles the outage) as usual
                 return view(request, *args, **kwargs)
-            entry = _cache_get(key)
-            if entry is None or "body" not in entry:  # not stored, or stored by an older version of this module
+            entry = lookup(key)
+            if entry is None:
                 response = view(request, *args, **kwargs)
-                entry = _entry(request, response, key)
+                entry = store(request, response, key, timeout)
                 if entry is None:
                     return response
-                _cache_set(key, entry, timeout)
-            return _respond(request, entry)
+            return respond(request, entry)
 
         wrapper.page_cached = True
         return wrapper
@@ -102,12 +123,21 @@ def cached_page(view=None, *, timeout: int = DEFAULT_TIMEOUT):
     return decorate(view) if view is not None else decorate
 
 
-def page_key(request: HttpRequest) -> str:
+def page_key(request: HttpRequest, state: str = "") -> str:
+    """The key of a stored page: see the module docstring. `state` is what else the view's page depends on (a
+    step's view state: portal/guide/views.py), never a per-visitor secret (those go in slots)."""
     from portal.content.models import TextRevision
 
-    parts = (build_id(), get_language() or "", TextRevision.current(), "hx" if request.headers.get("HX-Request") else "",
-             request.get_full_path())
-    return "page:" + hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    htmx = ""
+    if request.headers.get("HX-Request"):
+        htmx = "hx-restore" if request.headers.get("HX-History-Restore-Request") else "hx"
+    parts = (build_id(), get_language() or "", TextRevision.current(), htmx, request.scheme, request.get_host(),
+             request.get_full_path(), state)
+    return KEY_PREFIX + hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+#: The stored entry's format is in the key: an entry of an older format is never read as this one.
+KEY_PREFIX = "page:2:"
 
 
 @functools.cache
@@ -137,7 +167,27 @@ def _cacheable(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and not any(name in cookies for name in PERSONAL_COOKIES)
 
 
-def _entry(request: HttpRequest, response: HttpResponse, key: str) -> dict | None:
+def lookup(key: str) -> dict | None:
+    """The stored entry of `key`, or None (not stored, or the cache is down)."""
+    entry = _cache_get(key)
+    return entry if isinstance(entry, dict) and "body" in entry else None
+
+
+def store(request: HttpRequest, response: HttpResponse, key: str, timeout: int = DEFAULT_TIMEOUT,
+          slots: dict[str, int] | None = None) -> dict | None:
+    """Stores what may be stored of `response` under `key` and returns the entry (`respond` makes this request's
+    response of it), or None when it must not be stored (then send `response` as it is).
+
+    `slots`: the slots the view rendered (name -> the length of the values that will fill it: the gzip segments are
+    primed for that length; a value of another length makes that response compressed per response).
+    """
+    entry = _entry(request, response, key, slots or {})
+    if entry is not None:
+        _cache_set(key, entry, timeout)
+    return entry
+
+
+def _entry(request: HttpRequest, response: HttpResponse, key: str, slots: dict[str, int] | None = None) -> dict | None:
     """What to store of a response, or None when it must not be stored."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
@@ -152,30 +202,37 @@ def _entry(request: HttpRequest, response: HttpResponse, key: str) -> dict | Non
             if _unmask_cipher_token(token) == secret:
                 content = content.replace(token, PLACEHOLDER)
     body = content.encode(charset)
+    lengths = {CSRF: CSRF_TOKEN_LENGTH, **(slots or {})}
+    order = [name.decode() for name in _SLOT.findall(body)]
+    if any(name not in lengths for name in order):
+        return None  # a slot nobody fills: never store (or send) it
     return {
         "body": body,
-        "encoded": _encodings(body),
+        "slots": order,  # the slots in the order they occur in the body
+        "lengths": {name: lengths[name] for name in set(order)},
+        "encoded": _encodings(body, [lengths[name] for name in order]),
         "charset": charset,
         "headers": {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)},
         "modified": int(time.time()),
-        "etag": key[5:37],
+        "etag": key[len(KEY_PREFIX):][:32],
         "meta": getattr(response, "page_meta", None),  # what the view tells its caller (e.g. search's hit count)
     }
 
 
-def _encodings(body: bytes) -> dict:
-    """The stored page compressed: whole (no token), or for gzip in deflate segments around the tokens."""
-    parts = body.split(_PLACEHOLDER_BYTES)
+def _encodings(body: bytes, lengths: list[int]) -> dict:
+    """The stored page compressed: whole (no slot), or for gzip in deflate segments around the slots."""
+    parts = _SLOT.split(body)[::2]  # split() also returns the captured names, in between
     if len(parts) == 1:
         gzipped = _GZIP_HEADER + _deflate(body, b"", zlib.Z_FINISH) + _gzip_trailer(zlib.crc32(body), len(body))
         return {"br": brotli.compress(body, quality=STORED_BROTLI_QUALITY, mode=brotli.MODE_TEXT), "gzip": gzipped}
-    if any(b"\x00" in part for part in parts):
-        return {}  # a NUL of the page's own could be matched against a token's place: compressed per response
+    if any(b"\x00" in part for part in parts) or any(not 0 < length <= 0xFFFF for length in lengths):
+        return {}  # a NUL of the page's own could be matched against a value's place: compressed per response
     segments, history = [], b""
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         segments.append(_deflate(part, history[-32768:], zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
-        history += part + b"\x00" * CSRF_TOKEN_LENGTH
+        if not last:
+            history += part + b"\x00" * lengths[index]
     return {"gzip-segments": segments}
 
 
@@ -189,17 +246,24 @@ def _gzip_trailer(crc: int, size: int) -> bytes:
     return struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
 
 
-def _gzip_with_token(entry: dict, token: bytes) -> bytes:
-    """The stored deflate segments joined by the token in stored blocks, in a gzip member (RFC 1951, 1952)."""
-    parts = entry["body"].split(_PLACEHOLDER_BYTES)
-    crc = 0
+def _stored_block(value: bytes) -> bytes:
+    """A deflate stored block (BFINAL=0, BTYPE=00) holding `value` as it is (RFC 1951 3.2.4)."""
+    return b"\x00" + struct.pack("<HH", len(value), 0xFFFF ^ len(value)) + value
+
+
+def _gzip_with_values(entry: dict, values: list[bytes]) -> bytes:
+    """The stored deflate segments joined by the values in stored blocks, in a gzip member (RFC 1951, 1952)."""
+    parts = _SLOT.split(entry["body"])[::2]
+    crc, size, pieces = 0, 0, []
     for index, part in enumerate(parts):
         crc = zlib.crc32(part, crc)
-        if index < len(parts) - 1:
-            crc = zlib.crc32(token, crc)
-    stored = _STORED_TOKEN_BLOCK + token
-    size = sum(map(len, parts)) + len(token) * (len(parts) - 1)
-    return _GZIP_HEADER + stored.join(entry["encoded"]["gzip-segments"]) + _gzip_trailer(crc, size)
+        size += len(part)
+        pieces.append(entry["encoded"]["gzip-segments"][index])
+        if index < len(values):
+            crc = zlib.crc32(values[index], crc)
+            size += len(values[index])
+            pieces.append(_stored_block(values[index]))
+    return _GZIP_HEADER + b"".join(pieces) + _gzip_trailer(crc, size)
 
 
 def _accepted(request: HttpRequest) -> str:
@@ -209,34 +273,49 @@ def _accepted(request: HttpRequest) -> str:
     return "gzip" if _ACCEPTS_GZIP.search(accept) else ""
 
 
-def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
+def respond(request: HttpRequest, entry: dict, values: dict[str, str] | None = None, *,
+            conditional: bool = True) -> HttpResponse:
+    """This request's response of a stored entry: every slot filled with this response's value (the CSRF slot with
+    a token of this request, `values` for the others), compressed as stored where it can be.
+
+    `conditional`: an ETag and Last-Modified, and a 304 when the browser's copy is current; False for a page a
+    browser must not keep (`no-store`, set by the view), which needs neither.
+    """
     body, encoded = entry["body"], entry.get("encoded", {})
     etag = entry["etag"]
     encoding = _accepted(request)
     content_encoding = ""
-    if _PLACEHOLDER_BYTES in body:
-        token = get_token(request).encode()
-        if len(token) != CSRF_TOKEN_LENGTH:  # never expected: Django's tokens have one length
-            encoded = {}
-        secret = request.META.get("CSRF_COOKIE", "")
-        etag = hashlib.sha256(f"{etag}:{secret}".encode()).hexdigest()[:32]
+    if entry["slots"]:
+        values = dict(values or {})
+        if CSRF in entry["slots"]:
+            values[CSRF] = get_token(request)
+        filled = [escape(values[name]).encode() for name in entry["slots"]]  # KeyError: a view forgot a value
+        if any(len(value) != entry["lengths"][name] for name, value in zip(entry["slots"], filled)):
+            encoded = {}  # not the length the segments were primed for: compressed per response
+        # Another CSRF secret or value is another page (the token's secret, not the token: that is masked afresh).
+        varies = [request.META["CSRF_COOKIE"] if name == CSRF else values[name] for name in sorted(entry["lengths"])]
+        etag = hashlib.sha256("\x1f".join([etag, *varies]).encode()).hexdigest()[:32]
         if encoding == "gzip" and "gzip-segments" in encoded:
-            body, content_encoding = _gzip_with_token(entry, token), "gzip"
-        else:  # Brotli (or nothing): CompressionMiddleware compresses it with this response's token
-            body = body.replace(_PLACEHOLDER_BYTES, token)
+            body, content_encoding = _gzip_with_values(entry, filled), "gzip"
+        else:  # Brotli (or nothing): CompressionMiddleware compresses it with this response's values
+            pieces = _SLOT.split(body)
+            pieces[1::2] = filled
+            body = b"".join(pieces)
     elif encoding in encoded:
         body, content_encoding = encoded[encoding], encoding
-    etag = f'W/"{etag}"'
     response = HttpResponse(body)
     for name, value in entry["headers"].items():
         response[name] = value
     if content_encoding:
         response["Content-Encoding"] = content_encoding
     response.page_meta = entry.get("meta")
+    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+    if not conditional:
+        return response
+    etag = f'W/"{etag}"'
     response["ETag"] = etag
     response["Last-Modified"] = http_date(entry["modified"])
     patch_cache_control(response, max_age=0, must_revalidate=True)
-    patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
     return get_conditional_response(request, etag=etag, last_modified=entry["modified"], response=response)
 
 

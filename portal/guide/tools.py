@@ -4,7 +4,8 @@ dated restriction, and the ready-to-send text.
 Built from the step's declared tools (kb/flows: `tools = [...]`), the walk's answers and the query string of one GET
 form: nothing is stored, nothing is written. The words come from the interface translations (locale/) and the
 step texts (the reason is the customer's own answer, as the guide showed it); the toolkit does the arithmetic and
-assembles. This part is never inside a cached fragment: it differs for every walk.
+assembles. A step page with a tool's input in its query, or with a date counted from now (`counts_from_now`), is
+never stored; without them, the tools show what the walk's answers give, which the stored page's key holds.
 """
 
 from __future__ import annotations
@@ -197,6 +198,11 @@ def uses_tools(node: Node, query) -> bool:
     """The request carries a tool's input (the page shows what the visitor typed)."""
     return any(name in query for name in TOOL_PARAMETERS) and (bool(node.tools) or node.outcome in
                                                                 READY_TEXT_OUTCOMES)
+
+
+def counts_from_now(node: Node) -> bool:
+    """The step's page, without a tool's input, shows a date counted from now (the review date's default)."""
+    return Tool.REVIEW_DATE in node.tools
 
 
 def offers_reminder(node: Node) -> bool:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from html import unescape
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
@@ -29,11 +30,14 @@ from portal.content.steps import StepText, StepTexts, step_texts
 from portal.flows.model import NOTHING_TICKED, Flow, Node, Outcome
 from portal.flows.registry import flow_by_id, get_flow
 from portal.flows.resolver import resolve_node
+from portal import pagecache
+from portal.crossorigin import cross_origin_protected
 from portal.pagecache import cached_page
 from portal.http import method_not_allowed, permanent_redirect_keep_method, see_other
 from portal.errors import bad_request_page
 from portal.toolkit.ics import reminder_ics
 from portal.tracking import services as tracking
+from portal.tracking.feedback import feedback_state
 from portal.tracking.lookup import session_history, sessions_by_typed_code
 
 from . import tools as step_tools_module
@@ -102,6 +106,7 @@ def _resume_page(request: HttpRequest, typed: str, problem: str | None, status: 
     return response
 
 
+@cross_origin_protected
 @remember_walks
 def flow_start(request: HttpRequest, flow_slug: str) -> HttpResponse:
     """GET: the guide's first step. POST ("start" / "start again"): a new tracked walk from the first step."""
@@ -135,6 +140,7 @@ def restart_confirm(request: HttpRequest, flow_slug: str) -> HttpResponse:
     return response
 
 
+@cross_origin_protected
 @vary_on_headers("HX-Request")
 @remember_walks
 def step(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
@@ -162,10 +168,19 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
         # Opened from a link (or away from the visitor's walk): counted in aggregate, no session. A tool's own
         # GET form on that page is the same visitor again, not a new open.
         tracking.link_open_count(flow_id=flow.id, node_id=node.id, locale=locale)
-    if form is None:
-        form = AnswerForm(node, initial={"answer": position.resolution.answer_at(node.id)})  # a checklist: unticked
     texts = step_texts(flow, locale)
     page = StepPage.build(flow, node, texts, position, locale, stale=request.GET.get("stale") == "1")
+    shared = _shared_step(request, node, form, tools_query)
+    # Only signed-in staff see the copy-link bar (a shared page is never a signed-in visitor's).
+    staff = not shared and request.user.is_staff
+    key = _step_key(request, page, position) if shared else None
+    if key is not None:
+        entry = pagecache.lookup(key)
+        if entry is not None:
+            return _step_response(request, entry, position)
+        page = replace(page, ref_code=REF_CODE_SLOT if page.ref_code else "")
+    if form is None:
+        form = AnswerForm(node, initial={"answer": position.resolution.answer_at(node.id)})  # a checklist: unticked
     tools = step_tools_module.step_tools(
         flow=flow, node=node, query=request.GET, answers=position.resolution.answers[:page.number - 1],
         texts_for=lambda code: texts if code == locale else step_texts(flow, code), locale=locale,
@@ -176,14 +191,63 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
     template = "guide/step.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#step"
-    # Only signed-in staff see the copy-link bar; for everyone else the page stays the same for all.
-    staff = request.user.is_staff
     staff_permalink = request.build_absolute_uri(page.url) if staff else ""
     response = render(request, template, {"page": page, "form": form, "staff_permalink": staff_permalink,
                                           "tools": tools}, status=status)
+    if key is not None:
+        # A date counted from now is never stored (counts_from_now keeps such steps out; this holds if it misses one).
+        entry = None if tools is not None and tools.time_dependent else pagecache.store(
+            request, response, key, STEP_CACHE_SECONDS, slots={REF_CODE: REF_CODE_LENGTH})
+        if entry is not None:
+            return _step_response(request, entry, position)
+        # Not stored: this response alone, with its own code.
+        response.content = response.content.replace(REF_CODE_SLOT.encode(), position.walk.ref_code.encode())
+    return _private(response, position.on_walk or staff or tools_query or (tools is not None and tools.time_dependent))
+
+
+#: How long a stored step page is kept (a new revision token, build or view state is a new key anyway).
+STEP_CACHE_SECONDS = 60 * 60 * 24
+#: The one per-walk secret of a step page: its walk's reference code, filled in per response (portal/pagecache.py).
+REF_CODE = "ref_code"
+REF_CODE_SLOT = pagecache.slot(REF_CODE)
+REF_CODE_LENGTH = len("ABCD-2345")  # tracking/refcodes.py: two groups of four
+
+
+def _shared_step(request: HttpRequest, node: Node, form: AnswerForm | None, tools_query: bool) -> bool:
+    """The page is a function of the key of `_step_key` (and the walk's code, filled in per response): a GET of a
+    visitor whose page is not their own (no session: never staff, whose page has the copy-link bar; no message
+    waiting), without a tool's input in the query and on a step that counts no date from now."""
+    return (form is None and request.method in ("GET", "HEAD") and not tools_query
+            and not step_tools_module.counts_from_now(node)
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES)
+
+
+def _step_key(request: HttpRequest, page: StepPage, position: Position) -> str | None:
+    """The page cache key of a shared step page: the page cache's key (build, language, revision, htmx, path and
+    query) and the walk's view state (StepPage.view_state, the answer checked here, the visitor's vote on an
+    outcome). None when the revision token cannot be read (the page is rendered as usual)."""
+    state = [*page.view_state(), ("answers", position.resolution.answers[:page.number - 1]),
+             ("answer", position.resolution.answer_at(page.node.id))]
+    if page.node.is_outcome:
+        vote = feedback_state(request, page.feedback_target)
+        state.append(("vote", vote.helpful, bool(vote.reason)))
+    try:
+        return pagecache.page_key(request, repr(state))
+    except DatabaseError:
+        return None
+
+
+def _step_response(request: HttpRequest, entry: dict, position: Position) -> HttpResponse:
+    private = position.on_walk
+    response = pagecache.respond(request, entry, {REF_CODE: position.walk.ref_code}, conditional=not private)
+    return _private(response, private)
+
+
+def _private(response: HttpResponse, private: bool) -> HttpResponse:
     patch_vary_headers(response, ["Cookie"])  # the walk cookie decides what the page shows
-    if position.on_walk or staff or tools_query or (tools is not None and tools.time_dependent):
-        # The visitor's answers or code, what they typed in a tool, or a date counted from now.
+    if private:
+        # The visitor's answers or code, what they typed in a tool, or a date counted from now: no browser or
+        # proxy keeps it (the server's page cache keeps the page with the code as a slot, never the code).
         patch_cache_control(response, private=True, no_store=True)
     return response
 
@@ -201,6 +265,7 @@ def _answer(request: HttpRequest, flow: Flow, node: Node) -> HttpResponse:
     return see_other(f"{url}?{carried}" if carried else url)
 
 
+@cross_origin_protected
 @remember_walks
 def code_request(request: HttpRequest, flow_slug: str, node_slug: str) -> HttpResponse:
     """POST "Get a reference code for support" on an outcome opened from a link: starts its tracked session."""
@@ -326,6 +391,25 @@ class StepPage:
     def permalink(self) -> str:
         return self.url
 
+    def view_state(self) -> list[tuple[str, object]]:
+        """What of this page a stored copy depends on besides the page cache's key (build, language, revision
+        token, htmx, path and query): every field, the words aside (the node, language and revision token give
+        them) and the reference code only as "has one" (the code is filled in per response). A new field is in it
+        unless it is named here."""
+        state = []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name in _WORDS_FIELDS:
+                continue
+            if field.name == "ref_code":
+                value = bool(value)
+            elif field.name == "flow":
+                value = (value.slug, value.version)
+            elif field.name == "node":
+                value = value.id
+            state.append((field.name, value))
+        return state
+
     @classmethod
     def build(cls, flow: Flow, node: Node, texts: StepTexts, position: Position, locale: str, stale: bool = False):
         resolution, walk = position.resolution, position.walk
@@ -363,6 +447,11 @@ class StepPage:
             stale=stale and position.on_walk,
             code_url=guide_url("guide:code", flow.slug, node.slug),
         )
+
+
+#: StepPage fields that hold the words of the node in the language: the page cache's key has the node, the
+#: language and the content revision token that give them.
+_WORDS_FIELDS = ("text", "articles")
 
 
 @functools.lru_cache(maxsize=4096)

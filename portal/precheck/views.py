@@ -7,6 +7,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.debug import sensitive_post_parameters
 
+from portal.crossorigin import cross_origin_protected
 from portal.http import method_not_allowed
 from portal.toolkit.precheck import review
 
@@ -14,6 +15,7 @@ from .forms import TemplateForm
 from .rules import site_rules
 
 
+@cross_origin_protected
 @sensitive_post_parameters("text", "website")
 def template_check(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD", "POST"):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.content.models import Article
 from portal.flows.registry import step_ref
+from portal.crossorigin import cross_origin_protected
 from portal.guide.walks import remember_walks, walk_session_for_vote
 from portal.http import method_not_allowed, see_other
 
@@ -53,6 +54,7 @@ def _target_exists(target_type: str, target_id: str) -> bool:
     return found is not None and found[1].is_outcome == (target_type == "outcome")
 
 
+@cross_origin_protected
 @remember_walks  # a vote on a guide step may start the visitor's tracked walk
 def feedback(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":

@@ -36,15 +36,11 @@ def test_nul_in_the_session_cookie_is_a_400(edge_client):
     assert_refused(edge_client.get("/en/guide/blocked-number/"), lang="en")
 
 
-def _csrf_cookie(client):
-    client.get("/it/")
-    return client.cookies["csrftoken"].value
-
-
 def test_a_form_post_in_latin_1_is_a_400_page_with_security_headers(csrf_client):
-    token = _csrf_cookie(csrf_client)
-    response = csrf_client.generic("POST", "/it/feedback/", f"csrfmiddlewaretoken={token}&target=article:appeal",
-                                   content_type="application/x-www-form-urlencoded; charset=latin-1")
+    """A public form needs no token (portal/crossorigin.py): the body's charset is what is refused."""
+    response = csrf_client.generic("POST", "/it/feedback/", "target=article:appeal",
+                                   content_type="application/x-www-form-urlencoded; charset=latin-1",
+                                   HTTP_SEC_FETCH_SITE="same-origin")
     assert_refused(response)
 
 
@@ -127,7 +123,10 @@ def test_every_error_page_has_the_security_headers_and_the_language(edge_client,
 
 
 def test_a_csrf_failure_is_a_403_page_with_the_security_headers(csrf_client):
-    assert_refused(csrf_client.post("/en/feedback/", {"target": "article:appeal"}), status=403, lang="en")
+    """Both kinds: a public form posted from another site, and the admin's login without its token."""
+    assert_refused(csrf_client.post("/en/feedback/", {"target": "article:appeal"}, HTTP_SEC_FETCH_SITE="cross-site"),
+                   status=403, lang="en")
+    assert_refused(csrf_client.post("/admin/login/", {"username": "a", "password": "b"}), status=403)
 
 
 def test_the_500_page_has_the_security_headers_and_reads_no_body(edge_client, settings, monkeypatch):

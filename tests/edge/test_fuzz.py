@@ -34,7 +34,7 @@ PAGES = [
     "/it/guide/blocked-number/appeal-website/reminder.ics", "/en/guide/blocked-number/wait-restriction-dated/reminder.ics",
 ]
 POST_TARGETS = ["/it/feedback/", "/en/feedback/", "/it/guide/blocked-number/", "/it/search/", "/admin/login/",
-                "/it/no-such-page/"]
+                "/it/no-such-page/", "/it/template-check/", "/it/guide/blocked-number/appeal-spam/code/"]
 NASTY = ["\x00", "\x01", "\x7f", "\ufffd", "\ud800", "%00", "%ff", "%c3%28", "../", "//", "\u202e", "😀", "è", "'",
          '"', "<script>", "\r\n", " ", "+", "&", "=", ";", "%", "\\", "\t"]
 
@@ -84,7 +84,7 @@ def test_fuzz_query_strings(fuzz_client, page, query):
 HEADERS = ["HTTP_ACCEPT_LANGUAGE", "HTTP_HX_REQUEST", "HTTP_HX_CURRENT_URL", "HTTP_HX_TARGET", "HTTP_REFERER",
            "HTTP_ORIGIN", "HTTP_X_CSRFTOKEN", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE",
            "HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_USER_AGENT", "HTTP_X_FORWARDED_PROTO", "HTTP_HX_HISTORY_RESTORE_REQUEST",
-           "HTTP_HOST", "CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_X_FORWARDED_FOR"]
+           "HTTP_HOST", "CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_X_FORWARDED_FOR", "HTTP_SEC_FETCH_SITE"]
 
 
 @FUZZ

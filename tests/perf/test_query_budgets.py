@@ -54,6 +54,21 @@ def test_a_question_step_on_the_walk_costs_at_most_one_query(client, imported, f
     assert response.status_code == 200 and 'type="radio" name="answer"' in page and 'name="from_link"' not in page
 
 
+def test_an_outcome_with_the_walks_code_costs_at_most_one_query(client, imported, flow,
+                                                               django_assert_max_num_queries):
+    """A stored step page with the walk's code filled in per response (portal/guide/views.py): the revision token."""
+    client.post(start_url())
+    node = flow.nodes[flow.start]
+    while not node.is_outcome:
+        answer = node.answers[0].id if node.answers else "continue"
+        client.post(step_url(node.id), {"answer": answer})
+        node = flow.nodes[node.target(answer)]
+    warm(client, step_url(node.id))
+    with django_assert_max_num_queries(1):
+        response = client.get(step_url(node.id))
+    assert f'data-session-ref="{walk_state(client)["ref"]}"' in response.content.decode()
+
+
 @override_settings(PORTAL_COUNT_FLUSH_SECONDS=3600)
 def test_a_question_step_opened_from_a_link_costs_at_most_one_query_and_is_still_counted(
         client, imported, django_assert_max_num_queries):

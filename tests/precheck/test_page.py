@@ -29,12 +29,12 @@ def findings(response):
     return {li["data-rule"]: li for li in soup(response).select("[data-rule]")}
 
 
-def test_the_page_is_a_post_form_with_csrf_a_textarea_and_the_three_categories(client):
+def test_the_page_is_a_post_form_without_a_token_a_textarea_and_the_three_categories(client):
     response = client.get(url())
-    assert response.status_code == 200
+    assert response.status_code == 200 and "csrftoken" not in response.cookies
     form = soup(response).select_one("form.precheck-form")
     assert form["method"] == "post" and form["action"] == url()
-    assert form.select_one("input[name=csrfmiddlewaretoken]")
+    assert not form.select_one("input[name=csrfmiddlewaretoken]")  # portal/crossorigin.py protects it
     assert form.select_one("textarea[name=text]")
     assert [radio["value"] for radio in form.select("input[type=radio][name=category]")] == [
         "marketing", "utility", "authentication"]
@@ -121,12 +121,13 @@ def test_a_nul_byte_is_the_edge_400():
     assert not soup(response).select("[data-rule]")
 
 
-def test_the_form_needs_its_csrf_token():
+def test_the_form_is_taken_from_this_site_only():
     client = Client(enforce_csrf_checks=True)
-    assert client.post(url(), {"text": DONE_WHEN, "category": "utility"}).status_code == 403
-    page = client.get(url())
-    token = soup(page).select_one("input[name=csrfmiddlewaretoken]")["value"]
-    response = client.post(url(), {"text": DONE_WHEN, "category": "utility", "csrfmiddlewaretoken": token})
+    form = {"text": DONE_WHEN, "category": "utility"}
+    refused = client.post(url(), form, HTTP_SEC_FETCH_SITE="cross-site")
+    assert refused.status_code == 403 and not findings(refused)
+    assert client.post(url(), form, HTTP_ORIGIN="http://evil.example").status_code == 403
+    response = client.post(url(), form, HTTP_SEC_FETCH_SITE="same-origin", HTTP_ORIGIN="http://testserver")
     assert response.status_code == 200 and findings(response)
 
 

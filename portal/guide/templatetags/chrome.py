@@ -2,7 +2,7 @@
 
 For what depends on nothing but the deploy (templates, translations, static file names: portal.pagecache.build_id),
 the operator's settings and the language: the header's site name, the footer, the static links in <head>. Rendering
-them cost about half of a step page (issue #9), which is not cached whole (PROTOCOL decision 4). Kept in the
+them cost about half of a step page's render (issue #9), which still runs for every page not served stored. Kept in the
 process's memory, not in the shared cache: nothing to invalidate (a deploy restarts the process) and a Redis outage
 cannot break a page. Never put a request's data (CSRF token, path, query, walk) inside.
 """

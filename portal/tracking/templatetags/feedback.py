@@ -9,4 +9,4 @@ register = template.Library()
 def feedback_widget(context, target: str):
     """The "was this helpful?" box for one page (target like "article:appeal" or "step:flow_id:node_id")."""
     request = context["request"]
-    return {"feedback": widget_context(request, target, request.get_full_path()), "csrf_token": context.get("csrf_token")}
+    return {"feedback": widget_context(request, target, request.get_full_path())}
