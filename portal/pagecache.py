@@ -28,8 +28,10 @@ for gzip as raw deflate segments around the slots: each segment compressed once,
 value), and each value sent as a stored (uncompressed) block: concatenated they are one valid deflate stream, and
 a value is never compressed together with anything an attacker could reflect (BREACH; PROTOCOL decision 5); a
 value of another length than the slot was primed for is compressed per response instead. Brotli streams cannot be
-joined like that, so a Brotli client's page with slots is compressed per response (smaller than gzip, which the
-first-view size budget needs: tests/perf/test_sizes.py).
+joined like that, so a Brotli client's page with a CSRF slot is compressed per response (smaller than gzip, which
+the first-view size budget needs: tests/perf/test_sizes.py); a page with only other slots (a walk's code: never a
+first view) goes to every client that takes gzip as the stored segments, and is compressed per response only for
+a client that takes Brotli alone.
 
 Not cached by `cached_page` (rendered as usual): anything but GET/HEAD, responses other than 200 or that set
 cookies or say `private`/`no-store`, and visitors whose page differs from everyone's: signed in (a session cookie),
@@ -266,6 +268,10 @@ def _gzip_with_values(entry: dict, values: list[bytes]) -> bytes:
     return _GZIP_HEADER + b"".join(pieces) + _gzip_trailer(crc, size)
 
 
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
 def _accepted(request: HttpRequest) -> str:
     accept = request.META.get("HTTP_ACCEPT_ENCODING", "")
     if _ACCEPTS_BR.search(accept):
@@ -295,6 +301,10 @@ def respond(request: HttpRequest, entry: dict, values: dict[str, str] | None = N
         # Another CSRF secret or value is another page (the token's secret, not the token: that is masked afresh).
         varies = [request.META["CSRF_COOKIE"] if name == CSRF else values[name] for name in sorted(entry["lengths"])]
         etag = hashlib.sha256("\x1f".join([etag, *varies]).encode()).hexdigest()[:32]
+        if encoding == "br" and CSRF not in entry["lengths"] and _accepts_gzip(request):
+            # A page with a walk's value is never a first view (a walk reached it): the stored gzip segments, some
+            # 8 % bigger than Brotli, cost no compression, where Brotli would compress the page for every response.
+            encoding = "gzip"
         if encoding == "gzip" and "gzip-segments" in encoded:
             body, content_encoding = _gzip_with_values(entry, filled), "gzip"
         else:  # Brotli (or nothing): CompressionMiddleware compresses it with this response's values

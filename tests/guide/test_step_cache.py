@@ -115,6 +115,18 @@ def test_a_gzipped_stored_page_with_a_code_decompresses_to_exactly_the_rendered_
     assert untokened(_decoded(gzipped)) == untokened(plain.content.decode())
 
 
+def test_a_page_with_a_code_goes_to_a_browser_as_the_stored_gzip_segments_without_compressing_it(monkeypatch):
+    """Never a first view (a walk reached it): no Brotli for every response; Brotli only for a Brotli-only client."""
+    walker = walked(TO_APPEAL)
+    url = step_url("appeal_app")
+    walker.get(url)  # stored
+    compressed = []
+    monkeypatch.setattr(brotli, "compress", lambda *args, **kwargs: compressed.append(args) or b"")
+    browser = walker.get(url, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert browser["Content-Encoding"] == "gzip" and compressed == []
+    assert code_of(_decoded(browser)) == walk_state(walker)["ref"]
+
+
 def test_a_visitor_without_a_walk_gets_the_stored_page_of_a_step_opened_from_a_link_without_a_code(renders):
     walker = walked(TO_APPEAL)
     url = step_url("appeal_app")
