@@ -24,7 +24,7 @@ Then, on each database, the walkers: 200 at once through wrk and bench/walk.lua 
 so one request's p50/p95/p99 is the server's and not the client's; BENCH_WALK_SECONDS, default 20, --quick 5), with
 the CPU the client and gunicorn's workers used; and bench/load.py's Python walkers at a modest 10 at once with
 --compare, which checks that the database recorded exactly the answers they gave (100 walks, --quick 30). Then
-bench/flow_scale.py. --quick (or BENCH_QUICK=1): 2-second runs, one pair, SQLite only. A benchmark: it measures and
+bench/flow_scale.py. --quick (or BENCH_QUICK=1): 2-second runs, one pair, SQLite only (unless --database says). A benchmark: it measures and
 prints, it never fails on a slow page; it exits 1 when a walker saw an error or the database disagreed with the
 walkers (after writing the report), 2 when the server or wrk could not run.
 
@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
     parser.add_argument("--label", default="", help="a name for this run in the written table")
+    parser.add_argument("--database", action="append", choices=["sqlite", "postgresql"], dest="databases",
+                        help="measure on this database only (repeat for both; default both, --quick sqlite)")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
@@ -89,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     walk_seconds = int(os.environ.get("BENCH_WALK_SECONDS", "5" if args.quick else "20"))
 
     sections = []
-    databases = [("sqlite", None)] + ([] if args.quick else [("postgresql", pg_url)])
+    chosen = args.databases or (["sqlite"] if args.quick else ["sqlite", "postgresql"])
+    databases = [(name, pg_url if name == "postgresql" else None) for name in ("sqlite", "postgresql")
+                 if name in chosen]
     failed = False
     for name, url in databases:
         if url and not _postgres_reachable(url):

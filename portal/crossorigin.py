@@ -14,9 +14,9 @@ about where the request comes from:
 2. `Sec-Fetch-Site: same-origin` passes (a page of this site sent it), and so does `none` (the person typed or
    bookmarked it: no other site is involved). Any other value (`same-site`, `cross-site`, or anything unknown) is
    refused, unless the `Origin` header is one of settings.CSRF_TRUSTED_ORIGINS.
-3. No `Sec-Fetch-Site` (browsers from before 2020-2023): the `Origin` header decides. It must be this request's
-   scheme and host (what Django's own CSRF check calls a good origin), or one of CSRF_TRUSTED_ORIGINS; anything
-   else, `null` included, is refused.
+3. No `Sec-Fetch-Site` (Chrome before 76, Firefox before 90, Safari before 16.4): the `Origin` header decides. It
+   must be this request's scheme and host (what Django's own CSRF check calls a good origin), or one of
+   CSRF_TRUSTED_ORIGINS; anything else, `null` included, is refused.
 4. Neither header: the request passes, as in Go. Browsers send at least one of the two on a cross-origin POST
    (Chrome and Safari in every version, Firefox since 70 in 2019, Edge since 2018, even IE 11: the figures in
    django/new-features#98), so a request with neither is not one a page of another site made a visitor's browser

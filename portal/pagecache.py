@@ -61,7 +61,9 @@ import brotli
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import DatabaseError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -170,6 +172,13 @@ def build_id() -> str:
                 path = os.path.join(root, name)
                 digest.update(f"{path}:{os.stat(path).st_mtime_ns};".encode())
     return digest.hexdigest()[:16]
+
+
+@receiver(setting_changed)
+def _forget_build_id(*, setting: str, **kwargs) -> None:
+    """A setting the build id reads, changed in the process (a test's override), is a new build, as a restart is."""
+    if setting in ("OPERATOR", "LOCALE_PATHS", "STORAGES", "STATICFILES_STORAGE"):
+        build_id.cache_clear()
 
 
 def _cacheable(request: HttpRequest) -> bool:

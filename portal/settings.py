@@ -130,6 +130,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # An unreachable server fails fast: /readyz answers 503 in seconds, and pages do not hang their workers.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
         os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    # Statements run through a server-binding cursor are prepared the first time a connection runs them: only an
+    # answer's hot statements (tracking/services.py _prepared_cursor); Django's own cursors bind on the client and
+    # never prepare. DJANGO_DB_PREPARED_STATEMENTS=0 for a pooler that cannot keep prepared statements.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+        0 if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True) else None)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -205,6 +210,10 @@ TRACKING_RETENTION_DAYS = int(os.environ.get("PORTAL_RETENTION_DAYS", "180"))
 # every this many seconds (or once this many different ones wait); a crash loses at most that much (tracking/counts.py).
 PORTAL_COUNT_FLUSH_SECONDS = float(os.environ.get("PORTAL_COUNT_FLUSH_SECONDS", "10"))
 PORTAL_COUNT_FLUSH_ENTRIES = int(os.environ.get("PORTAL_COUNT_FLUSH_ENTRIES", "500"))
+# PostgreSQL: a walk's answer commits without waiting for the disk (synchronous_commit off for that transaction only):
+# a crash of the database server may lose the last fraction of a second of answers (tracking/services.py says what
+# else it risks and why). PORTAL_TRACKING_ASYNC_COMMIT=0 makes every answer wait for the disk again.
+TRACKING_ASYNC_COMMIT = env_bool("PORTAL_TRACKING_ASYNC_COMMIT", True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -49,7 +49,8 @@ def normalize_query(text: str) -> str:
         category = unicodedata.category(char)
         if category == "Mn":  # an accent, now apart from its letter
             continue
-        kept.append(char if category[0] == "L" else " ")  # letters only: no digits, symbols, punctuation
+        # Letters only: no digits, symbols, punctuation, nor the few letters that are numbers too (CJK numerals).
+        kept.append(char if category[0] == "L" and not char.isnumeric() else " ")
     words = "".join(kept).split()
     query = ""
     for word in words:

@@ -7,9 +7,10 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Case, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -78,70 +79,99 @@ def answer_record(*, session_id: uuid.UUID | str, node_id: str, answer_id: str, 
     per session and outcome node. Idempotent: the same answer posted again right after itself (a reload, a double
     submit) adds nothing. False if the session no longer exists (purged): the caller starts a new one.
 
-    At most three statements, in the caller's transaction when there is one (else its own): the UPDATE, one
-    conditional INSERT of the `answered` event, and the outcome event.
+    At most three statements, in the caller's transaction when there is one (else its own): on PostgreSQL the
+    commit that does not wait for the disk (`_commit_without_waiting_for_disk`), then the UPDATE, then one INSERT
+    of the `answered` event unless repeated and, for an outcome, the `outcome` event unless already there.
     """
     now = timezone.now()
-    fields = {"last_node": target_node, "last_seen_at": now}
-    if outcome_kind:
-        fields.update(outcome_kind=outcome_kind, outcome_node=target_node,
-                      outcome_at=Coalesce(F("outcome_at"), Value(now)))
     with transaction.atomic(savepoint=False):
+        _commit_without_waiting_for_disk()
         # The UPDATE comes first: it locks the session row (PostgreSQL) or the database (SQLite), so two
-        # concurrent double submits are serialized and the second one sees the first one's event below.
-        if not (_moved(session_id=session_id, target_node=target_node, at=now) if not outcome_kind
-                else FlowSession.objects.filter(pk=session_id).update(**fields)):
+        # concurrent double submits are serialized and the second one sees the first one's events below.
+        if not _moved(session_id=session_id, target_node=target_node, at=now, outcome_kind=outcome_kind):
             return False
-        _answered_event_unless_repeated(session_id=session_id, node_id=node_id, answer_id=answer_id, at=now)
-        if outcome_kind:
-            _outcome_event(session_id=session_id, node_id=target_node)
+        _answer_events(session_id=session_id, node_id=node_id, answer_id=answer_id, at=now,
+                       outcome_node=target_node if outcome_kind else None)
     return True
 
 
-def _moved(*, session_id, target_node: str, at) -> int:
-    """The UPDATE of an answer that does not reach an outcome (most of them), as one plain statement: the ORM's
-    query building cost about as much as the statement (issue #9). The number of rows it changed (0: purged)."""
+def _commit_without_waiting_for_disk() -> None:
+    """PostgreSQL: this transaction's COMMIT returns before its WAL is flushed to disk (`SET LOCAL
+    synchronous_commit TO OFF`, this transaction only; settings.TRACKING_ASYNC_COMMIT).
+
+    The flush (an fsync, about 3 ms here) was most of an answer POST's time on PostgreSQL, with the gunicorn worker
+    idle while it waited (issue #9). What it risks: a crash of the database server itself (not of the app) may
+    lose the answers of its last fraction of a second (at most three wal_writer_delay, 0.6 s by default); never
+    corruption, never a half-written answer, and the walk goes on (an answer to a lost session starts a new one,
+    see walks._track_answer). Only walks' answers, already a best-effort side effect (safety.tracking_write), commit
+    this way: a session's start with its reference code, votes, admin and content edits wait for the disk."""
+    if connection.vendor == "postgresql" and settings.TRACKING_ASYNC_COMMIT and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _prepared_cursor():
+    """A Django cursor (queries logged and counted, errors wrapped) for an answer's hot statements. On PostgreSQL its
+    psycopg cursor binds parameters on the server, so psycopg prepares each statement the first time a connection
+    runs it (settings: prepare_threshold 0) and the server then neither parses nor plans it again: that was about
+    half of the database's work for an answer (issue #9). Django's own cursors bind on the client and never prepare.
+    Connections are kept between requests (DJANGO_CONN_MAX_AGE); psycopg keeps at most 100 prepared statements per
+    connection. DJANGO_DB_PREPARED_STATEMENTS=0 turns preparing off (a pooler that cannot keep them)."""
+    cursor = connection.cursor()
+    if connection.vendor == "postgresql":
+        from django.db.backends.postgresql.base import ServerBindingCursor  # needs psycopg: PostgreSQL only
+
+        cursor.cursor = ServerBindingCursor(connection.connection)
+    return cursor
+
+
+def _moved(*, session_id, target_node: str, at, outcome_kind: str = "") -> int:
+    """The answer's UPDATE, as one plain statement (the ORM's query building cost about as much as the statement,
+    issue #9): the last step and time; with `outcome_kind`, the outcome too (`outcome_at` keeps the first time).
+    The number of rows it changed (0: purged)."""
     meta = FlowSession._meta
     quote = connection.ops.quote_name
+    column = lambda name: quote(meta.get_field(name).column)  # noqa: E731
     try:
         sid = meta.pk.get_db_prep_value(session_id if isinstance(session_id, uuid.UUID)
                                         else uuid.UUID(str(session_id)), connection)
     except ValueError:  # not a UUID: no such session
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {quote(meta.get_field('last_node').column)} = %s, "
-            f"{quote(meta.get_field('last_seen_at').column)} = %s WHERE {quote(meta.pk.column)} = %s",
-            [target_node, meta.get_field("last_seen_at").get_db_prep_value(at, connection), sid],
-        )
+    when = meta.get_field("last_seen_at").get_db_prep_value(at, connection)
+    assignments, params = f"{column('last_node')} = %s, {column('last_seen_at')} = %s", [target_node, when]
+    if outcome_kind:
+        assignments += (f", {column('outcome_kind')} = %s, {column('outcome_node')} = %s, "
+                        f"{column('outcome_at')} = COALESCE({column('outcome_at')}, %s)")
+        params += [outcome_kind, target_node, when]
+    with _prepared_cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+                       [*params, sid])
         return cursor.rowcount
 
 
-def _answered_event_unless_repeated(*, session_id, node_id: str, answer_id: str, at) -> None:
+def _answer_events(*, session_id, node_id: str, answer_id: str, at, outcome_node: str | None) -> None:
     """One INSERT … SELECT: the `answered` event, unless the session's latest event (outcomes aside) is the same
-    answer (a reload or a double submit)."""
+    answer (a reload or a double submit); with `outcome_node`, then the `outcome` event, unless the session has
+    one for that node (the conditional unique constraint would refuse it: ON CONFLICT DO NOTHING). Both rows in
+    one statement, the answer first (ids keep the order)."""
     table = connection.ops.quote_name(SessionEvent._meta.db_table)
     field = SessionEvent._meta.get_field
     sid = field("session").get_db_prep_value(session_id if isinstance(session_id, uuid.UUID)
                                              else uuid.UUID(str(session_id)), connection)
     when = field("at").get_db_prep_value(at, connection)
     answered, outcome = SessionEvent.Kind.ANSWERED.value, SessionEvent.Kind.OUTCOME.value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (session_id, kind, node_id, answer_id, at) "
-            f"SELECT %s, %s, %s, %s, %s WHERE NOT EXISTS ("
-            f"SELECT 1 FROM (SELECT kind, node_id, answer_id FROM {table} WHERE session_id = %s AND kind <> %s "
-            f"ORDER BY id DESC LIMIT 1) latest WHERE latest.kind = %s AND latest.node_id = %s "
-            f"AND latest.answer_id = %s)",
-            [sid, answered, node_id, answer_id, when, sid, outcome, answered, node_id, answer_id],
-        )
-
-
-def _outcome_event(*, session_id, node_id: str) -> None:
-    """At most one per session and outcome node: the conditional unique constraint drops a second one."""
-    SessionEvent.objects.bulk_create(
-        [SessionEvent(session_id=session_id, kind=SessionEvent.Kind.OUTCOME, node_id=node_id)], ignore_conflicts=True
-    )
+    sql = (f"INSERT INTO {table} (session_id, kind, node_id, answer_id, at) "
+           f"SELECT %s, %s, %s, %s, %s WHERE NOT EXISTS ("
+           f"SELECT 1 FROM (SELECT kind, node_id, answer_id FROM {table} WHERE session_id = %s AND kind <> %s "
+           f"ORDER BY id DESC LIMIT 1) latest WHERE latest.kind = %s AND latest.node_id = %s "
+           f"AND latest.answer_id = %s)")
+    params = [sid, answered, node_id, answer_id, when, sid, outcome, answered, node_id, answer_id]
+    if outcome_node is not None:
+        # SQLite reads ON CONFLICT after a SELECT without WHERE as part of the SELECT: hence the WHERE.
+        sql += " UNION ALL SELECT %s, %s, %s, %s, %s WHERE 1 = 1 ON CONFLICT DO NOTHING"
+        params += [sid, outcome, outcome_node, "", when]
+    with _prepared_cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def code_request(*, flow_id: str, flow_version: str, locale: str, node_id: str, outcome_kind: str) -> FlowSession:

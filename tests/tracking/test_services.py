@@ -136,3 +136,48 @@ def test_a_link_open_that_cannot_be_written_is_logged_not_raised(caplog):
         assert services.link_open_count(flow_id="f", node_id="n", locale="it") is False
     assert "link open not counted" in caplog.text
     assert services.link_open_count(flow_id="f", node_id="n", locale="it") is True
+
+
+def _synchronous_commit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_only_a_walks_answer_commits_without_waiting_for_the_disk(settings):
+    """The answer's transaction sets synchronous_commit off for itself (SET LOCAL: it ends with the transaction);
+    a session's start (its reference code) waits for the disk, and so does an answer with the setting off."""
+    with transaction.atomic():
+        session = _start()
+        assert _synchronous_commit() == "on"
+    settings.TRACKING_ASYNC_COMMIT = False
+    with transaction.atomic():
+        services.answer_record(session_id=session.pk, node_id="start", answer_id="continue", target_node="reason")
+        assert _synchronous_commit() == "on"
+    settings.TRACKING_ASYNC_COMMIT = True
+    with transaction.atomic():
+        services.answer_record(session_id=session.pk, node_id="reason", answer_id="spam", target_node="appeal_spam",
+                               outcome_kind="appeal")
+        assert _synchronous_commit() == "off"
+    assert _events(session) == [("started", "start", ""), ("answered", "start", "continue"),
+                                ("answered", "reason", "spam"), ("outcome", "appeal_spam", "")]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_an_answers_statements_are_prepared_once_per_connection():
+    """The server parses and plans an answer's UPDATE and INSERT once per connection, not once per answer."""
+    from django.db import connection
+
+    session = _start()
+    for node in ("start", "reason", "spam_duration"):
+        services.answer_record(session_id=session.pk, node_id=node, answer_id="a", target_node="x")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s OR statement LIKE %s",
+                       ["UPDATE %tracking_flowsession%", "INSERT INTO %tracking_sessionevent%"])
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(s.startswith("UPDATE") for s in prepared), prepared
+    assert any(s.startswith("INSERT") and "UNION" not in s for s in prepared), prepared
+    assert len(_events(session)) == 4
