@@ -135,23 +135,13 @@ def page_key(request: HttpRequest, state: str = "") -> str:
     htmx = ""
     if request.headers.get("HX-Request"):
         htmx = "hx-restore" if request.headers.get("HX-History-Restore-Request") else "hx"
-    parts = (build_id(), operator_key(), get_language() or "", TextRevision.current(), htmx, request.scheme,
-             request.get_host(), request.get_full_path(), state)
+    parts = (build_id(), get_language() or "", TextRevision.current(), htmx, request.scheme, request.get_host(),
+             request.get_full_path(), state)
     return KEY_PREFIX + hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 #: The stored entry's format is in the key: an entry of an older format is never read as this one.
 KEY_PREFIX = "page:2:"
-_operator: list = [None, ""]  # the settings.OPERATOR object last seen, and its key
-
-
-def operator_key() -> str:
-    """Who runs the site (settings.OPERATOR: the header and footer say it), as a key: read again whenever the
-    settings object is replaced (build_id is worked out once per process)."""
-    operator = settings.OPERATOR
-    if _operator[0] is not operator:
-        _operator[:] = [operator, hashlib.sha256(repr(sorted(operator.items())).encode()).hexdigest()[:16]]
-    return _operator[1]
 
 
 @functools.cache
