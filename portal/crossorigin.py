@@ -31,8 +31,9 @@ second line of defence is worth its cost, and they are not stored in the page ca
 answers the guide or votes posts to the same public views, with the same check: the views do nothing more for
 them than for anyone.
 
-A refused request gets the site's CSRF failure page (settings.CSRF_FAILURE_VIEW: a 403 in the visitor's language,
-`no-store`), the view never runs, and the body is never read.
+A refused request gets a 403 page of its own (errors.cross_origin_refused: in the visitor's language, `no-store`,
+saying the form came from another site and to answer on our page; not the token failure's "reload, accept
+cookies", which would not help), the view never runs, and the body is never read.
 
 No `Vary: Sec-Fetch-Site, Origin`: the headers are read only on POST (and other unsafe methods), whose responses no
 browser or shared cache stores (a 303, an htmx fragment or a 4xx page, and the 403 says no-store); a GET's response
@@ -42,13 +43,17 @@ does not depend on them, so the page cache and browsers may keep using one copy 
 from __future__ import annotations
 
 import functools
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import get_callable
 from django.utils.http import is_same_domain
 from django.views.decorators.csrf import csrf_exempt
+
+from portal.errors import cross_origin_refused
+
+logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Sec-Fetch-Site values that mean no other site is involved: a page of ours, or the person themselves.
@@ -83,7 +88,8 @@ def cross_origin_protected(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         reason = cross_origin_refusal(request)
         if reason is not None:
-            return get_callable(settings.CSRF_FAILURE_VIEW)(request, reason=reason)
+            logger.info("refused a %s to %s: %s", request.method, request.path, reason)
+            return cross_origin_refused(request)
         return view(request, *args, **kwargs)
 
     wrapper.cross_origin_protected = True

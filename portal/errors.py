@@ -74,6 +74,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return error_page(request, 403, "403_csrf.html")
 
 
+def cross_origin_refused(request: HttpRequest) -> HttpResponse:
+    """A public form posted from another site's page (portal/crossorigin.py): nothing about cookies or expiry, which
+    is what the token failure above says; the way on is to open our page and answer there."""
+    return error_page(request, 403, "403_cross_origin.html")
+
+
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return error_page(request, 404, "404.html")
 

@@ -1,5 +1,5 @@
 """The public anonymous POSTs take requests from this site's pages only, by Fetch Metadata and Origin
-(portal/crossorigin.py, PROTOCOL decision 6), with no CSRF token in any public page; staff and admin keep tokens."""
+(portal/crossorigin.py; README "Forms and cross-site requests"), with no CSRF token in any public page; staff and admin keep tokens."""
 
 from __future__ import annotations
 
@@ -66,7 +66,10 @@ def test_a_cross_site_post_is_refused_with_our_403_page_and_writes_nothing(impor
     assert_refused(response, status=403)
     assert "no-store" in response["Cache-Control"] and not response.cookies
     assert written() == before, name
-    assert "data-rule" not in response.content.decode()  # the template check did not run either
+    page = response.content.decode()
+    assert "data-rule" not in page  # the template check did not run either
+    # Its own page: the form came from another site (not the token failure's "reload, accept cookies").
+    assert "Questo modulo arriva da un altro sito" in page and "cookie" not in page.lower()
 
 
 @pytest.mark.parametrize("headers", SAME_SITE)
