@@ -79,17 +79,19 @@ def answer_record(*, session_id: uuid.UUID | str, node_id: str, answer_id: str, 
     per session and outcome node. Idempotent: the same answer posted again right after itself (a reload, a double
     submit) adds nothing. False if the session no longer exists (purged): the caller starts a new one.
 
-    At most three statements, in the caller's transaction when there is one (else its own): on PostgreSQL the
-    commit that does not wait for the disk (`_commit_without_waiting_for_disk`), then the UPDATE, then one INSERT
+    At most three statements, in the caller's transaction when there is one (else its own): the UPDATE, then on
+    PostgreSQL the commit that does not wait for the disk (`_commit_without_waiting_for_disk`), then one INSERT
     of the `answered` event unless repeated and, for an outcome, the `outcome` event unless already there.
     """
     now = timezone.now()
     with transaction.atomic(savepoint=False):
-        _commit_without_waiting_for_disk()
         # The UPDATE comes first: it locks the session row (PostgreSQL) or the database (SQLite), so two
         # concurrent double submits are serialized and the second one sees the first one's events below.
         if not _moved(session_id=session_id, target_node=target_node, at=now, outcome_kind=outcome_kind):
-            return False
+            return False  # purged: the caller starts a new session in this transaction, which waits for the disk
+        # Only now, with the session found: a SET LOCAL holds for the caller's whole transaction, and a new
+        # session's start (its reference code) in it must wait for the disk.
+        _commit_without_waiting_for_disk()
         _answer_events(session_id=session_id, node_id=node_id, answer_id=answer_id, at=now,
                        outcome_node=target_node if outcome_kind else None)
     return True

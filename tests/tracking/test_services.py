@@ -1,6 +1,7 @@
 """The tracking services: the only writers of FlowSession, SessionEvent and LinkOpen."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -164,6 +165,31 @@ def test_on_postgresql_only_a_walks_answer_commits_without_waiting_for_the_disk(
         assert _synchronous_commit() == "off"
     assert _events(session) == [("started", "start", ""), ("answered", "start", "continue"),
                                 ("answered", "reason", "spam"), ("outcome", "appeal_spam", "")]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_new_session_for_an_answer_to_a_purged_one_waits_for_the_disk(settings):
+    """An answer to a purged session starts a new one in the same transaction: its reference code is shown to the
+    customer, so that commit waits for the disk (the SET LOCAL of an answer must not reach it)."""
+    from portal.flows.registry import get_flow
+    from portal.guide.walks import Walk, _track_answer
+
+    settings.TRACKING_ASYNC_COMMIT = True
+    flow = get_flow("blocked-number")
+    purged = _start()
+    walk = Walk(session_id=str(purged.pk), ref_code=purged.ref_code, entry=flow.start)
+    FlowSession.objects.filter(pk=purged.pk).delete()
+    seen = []
+    real_start = services.session_start
+
+    def start_and_look(**fields):
+        session = real_start(**fields)
+        seen.append(_synchronous_commit())
+        return session
+
+    with mock.patch.object(services, "session_start", start_and_look), transaction.atomic():
+        _track_answer(flow, walk, flow.nodes["start"], "continue", flow.nodes["reason"], locale="it")
+    assert seen == ["on"] and walk.session_id != str(purged.pk)
 
 
 @pytest.mark.postgres
