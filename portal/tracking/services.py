@@ -123,6 +123,7 @@ def _prepared_cursor():
     if connection.vendor == "postgresql":
         from django.db.backends.postgresql.base import ServerBindingCursor  # needs psycopg: PostgreSQL only
 
+        cursor.cursor.close()  # the client-binding cursor connection.cursor() opened is never used
         cursor.cursor = ServerBindingCursor(connection.connection)
     return cursor
 

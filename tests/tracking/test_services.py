@@ -207,3 +207,23 @@ def test_on_postgresql_an_answers_statements_are_prepared_once_per_connection():
     assert any(s.startswith("UPDATE") for s in prepared), prepared
     assert any(s.startswith("INSERT") and "UNION" not in s for s in prepared), prepared
     assert len(_events(session)) == 4
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_client_cursor_an_answers_prepared_cursor_replaces_is_closed(monkeypatch):
+    """The cursor Django opened is swapped for a server-binding one: the one it opened is closed, not left open."""
+    from django.db import connection
+
+    opened = []
+    real = connection.cursor
+
+    def recording():
+        cursor = real()
+        opened.append(cursor.cursor)
+        return cursor
+
+    monkeypatch.setattr(connection, "cursor", recording)
+    with services._prepared_cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.cursor is not opened[0]
+    assert opened[0].closed
