@@ -2,9 +2,10 @@
 
 Static files are compressed once at collectstatic by whitenoise (both .br and .gz) and arrive here already
 encoded, so they pass through. Pages are compressed per response, at a Brotli quality that costs about what gzip
-does and gives smaller pages. BREACH: the only secret a page holds that an attacker could make it reflect next to
-their own input is the CSRF token, and Django masks it afresh in every response; gzip adds Django's random-length
-padding as well.
+does and gives smaller pages. BREACH: a page holding a walk's reference code comes here already compressed with
+the code in stored blocks, or marked to go uncompressed (`response.sealed`, portal/pagecache.py `seal`), and is
+left alone; the other secret a page may hold next to text an attacker can make it reflect is the CSRF token, which
+Django masks afresh in every response (gzip adds Django's random-length padding as well).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ MIN_SIZE = 200
 
 class CompressionMiddleware(GZipMiddleware):
     def process_response(self, request, response):
+        if getattr(response, "sealed", False):
+            return response  # holds a walk's code, compressed apart from everything else or not at all (pagecache)
         if (response.streaming or len(response.content) < MIN_SIZE or response.has_header("Content-Encoding")
                 or not _ACCEPTS_BR.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))):
             return super().process_response(request, response)

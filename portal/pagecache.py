@@ -4,12 +4,15 @@ visitor in the same view state of a walk (portal/guide/views.py `_show`, with `l
 
 Key: the site's build (templates, translations, static manifest, flow versions, operator settings), the language,
 the content revision token (content/revision.py: every save of an article or a guide's words replaces it, so an
-admin edit shows on the next request), htmx or not (a history restore apart), the scheme, host, path and query
-string, and what else the view says its page depends on (a step's view state). Nothing is ever invalidated by
+admin edit shows on the next request), htmx or not (a history restore apart; as django-htmx reads the headers,
+`request.htmx`, by which a view chooses its template: only "true" counts), the scheme, host, path and query string
+(a page is stored only when each parameter is one its view reads, once, spelt as a form sends it: `stored_query`;
+any other query is rendered and not stored), and what else the view says its page depends on (a step's view
+state). Nothing is ever invalidated by
 hand: a new token is a new key, and old entries expire. The entry's format is in the key (KEY_PREFIX).
 
 CSRF: the public pages (home, articles, topics, search, steps) hold no token. Their forms post to views protected by
-Fetch Metadata and Origin checks (portal/crossorigin.py, PROTOCOL decision 6), so a public page has no `csrf` slot:
+Fetch Metadata and Origin checks (portal/crossorigin.py), so a public page has no `csrf` slot:
 the same bytes for everyone, no cookie set, sent as stored.
 
 Slots: a value that differs per response and must never be shared (a walk's reference code; a CSRF token, should
@@ -26,12 +29,16 @@ compressed as well, Brotli at its best quality and gzip, so a hit compresses not
 for gzip as raw deflate segments around the slots: each segment compressed once, primed with the page before it
 (NUL bytes of the value's length where the values go, which no HTML byte can match, so nothing refers to a
 value), and each value sent as a stored (uncompressed) block: concatenated they are one valid deflate stream, and
-a value is never compressed together with anything an attacker could reflect (BREACH; PROTOCOL decision 5); a
-value of another length than the slot was primed for is compressed per response instead. Brotli streams cannot be
+a value is never compressed together with anything an attacker could reflect (BREACH: a per-visitor secret is
+never compressed with content an attacker can reflect); a value of another length than the slot was primed for
+gets segments primed for its own length, built for that response. Brotli streams cannot be
 joined like that, so a Brotli client's page with a CSRF slot is compressed per response (smaller than gzip, which
-the first-view size budget needs: tests/perf/test_sizes.py); a page with only other slots (a walk's code: never a
-first view) goes to every client that takes gzip as the stored segments, and is compressed per response only for
-a client that takes Brotli alone.
+the first-view size budget needs: tests/perf/test_sizes.py; Django masks the token afresh in every response). A
+walk's reference code is never compressed together with anything else: a page with a code (never a first view)
+goes to every client that takes gzip as the stored segments (or, a value of another length, as segments built for
+that response: `seal`); a client that takes no gzip gets it uncompressed. A step page that is not stored goes the
+same way (`seal`: its code's slot filled in as a stored block, no cache write). Such a response is marked `sealed`
+and CompressionMiddleware leaves it alone.
 
 Not cached by `cached_page` (rendered as usual): anything but GET/HEAD, responses other than 200 or that set
 cookies or say `private`/`no-store`, and visitors whose page differs from everyone's: signed in (a session cookie),
@@ -68,7 +75,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.html import escape
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -101,13 +108,17 @@ _KEPT_HEADERS = ("Content-Type", "Vary", "Content-Language", "X-Robots-Tag")
 DEFAULT_TIMEOUT = 60 * 60 * 24
 
 
-def cached_page(view=None, *, timeout: int = DEFAULT_TIMEOUT):
-    """Decorator for a view whose GET page is the same for every anonymous visitor in a language."""
+def cached_page(view=None, *, timeout: int = DEFAULT_TIMEOUT, query: tuple[str, ...] = ()):
+    """Decorator for a view whose GET page is the same for every anonymous visitor in a language.
+
+    `query`: the query parameters the view reads. A request with any other parameter (or one of them twice, or a
+    query string that is not in its plain form) is rendered and not stored: the key holds the query string, and a
+    made-up query must not make a new entry (each kept a day and compressed at Brotli's best once)."""
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not _cacheable(request):
+            if not _cacheable(request) or not stored_query(request, query):
                 return view(request, *args, **kwargs)
             try:
                 key = page_key(request)
@@ -132,9 +143,9 @@ def page_key(request: HttpRequest, state: str = "") -> str:
     step's view state: portal/guide/views.py), never a per-visitor secret (those go in slots)."""
     from portal.content.models import TextRevision
 
-    htmx = ""
-    if request.headers.get("HX-Request"):
-        htmx = "hx-restore" if request.headers.get("HX-History-Restore-Request") else "hx"
+    # What the view chooses its template by: django-htmx's reading of the headers (only the value "true" counts).
+    htmx = getattr(request, "htmx", None)
+    htmx = ("hx-restore" if htmx.history_restore_request else "hx") if htmx else ""
     parts = (build_id(), get_language() or "", TextRevision.current(), htmx, request.scheme, request.get_host(),
              request.get_full_path(), state)
     return KEY_PREFIX + hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
@@ -169,6 +180,21 @@ def _forget_build_id(*, setting: str, **kwargs) -> None:
     """A setting the build id reads, changed in the process (a test's override), is a new build, as a restart is."""
     if setting in ("OPERATOR", "LOCALE_PATHS", "STORAGES", "STATICFILES_STORAGE"):
         build_id.cache_clear()
+
+
+def stored_query(request: HttpRequest, names: tuple[str, ...] | dict[str, str]) -> bool:
+    """Whether a page of this query may be stored: each parameter is one of `names` (a dict: with that value) and
+    occurs once, and the query string is exactly what a form sends for them (no empty pairs, no other spelling), so
+    the number of keys is the number of real pages."""
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return True
+    pairs = list(request.GET.lists())
+    if any(name not in names or len(values) != 1 for name, values in pairs):
+        return False
+    if isinstance(names, dict) and any(names[name] != values[0] for name, values in pairs):
+        return False
+    return raw == urlencode([(name, values[0]) for name, values in pairs])
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -298,6 +324,7 @@ def respond(request: HttpRequest, entry: dict, values: dict[str, str] | None = N
     """
     body, encoded = entry["body"], entry.get("encoded", {})
     etag = entry["etag"]
+    sealed = False
     encoding = _accepted(request)
     content_encoding = ""
     if entry["slots"]:
@@ -316,13 +343,19 @@ def respond(request: HttpRequest, entry: dict, values: dict[str, str] | None = N
             encoding = "gzip"
         if encoding == "gzip" and "gzip-segments" in encoded:
             body, content_encoding = _gzip_with_values(entry, filled), "gzip"
-        else:  # Brotli (or nothing): CompressionMiddleware compresses it with this response's values
+        elif set(entry["lengths"]) - {CSRF}:
+            # A walk's code: never compressed together with anything else (segments built for this response, or
+            # sent uncompressed), and CompressionMiddleware leaves it alone.
+            body, content_encoding = _sealed(request, body, filled)
+            sealed = True
+        else:  # a CSRF token only (masked afresh per response): CompressionMiddleware compresses it
             pieces = _SLOT.split(body)
             pieces[1::2] = filled
             body = b"".join(pieces)
     elif encoding in encoded:
         body, content_encoding = encoded[encoding], encoding
     response = HttpResponse(body)
+    response.sealed = sealed
     for name, value in entry["headers"].items():
         response[name] = value
     if content_encoding:
@@ -336,6 +369,36 @@ def respond(request: HttpRequest, entry: dict, values: dict[str, str] | None = N
     response["Last-Modified"] = http_date(entry["modified"])
     patch_cache_control(response, max_age=0, must_revalidate=True)
     return get_conditional_response(request, etag=etag, last_modified=entry["modified"], response=response)
+
+
+def seal(request: HttpRequest, response: HttpResponse, values: dict[str, str]) -> HttpResponse:
+    """A rendered response that is not stored, its slots filled with `values` the way a stored page's are: for a
+    client that takes gzip, deflate segments built for this response with each value in a stored block (the
+    store's own function, no cache write), else uncompressed; marked `sealed` so that CompressionMiddleware
+    leaves it alone. A response without a slot is returned as it is."""
+    if response.streaming or not _SLOT.search(response.content):
+        return response
+    names = [name.decode() for name in _SLOT.findall(response.content)]
+    filled = [escape(values[name]).encode() for name in names]  # KeyError: a view forgot a value
+    body, content_encoding = _sealed(request, response.content, filled)
+    response.content = body
+    if content_encoding:
+        response["Content-Encoding"] = content_encoding
+    response.sealed = True
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
+def _sealed(request: HttpRequest, body: bytes, filled: list[bytes]) -> tuple[bytes, str]:
+    """`body` with its slots filled, and its Content-Encoding: gzip segments around the values, each value in a
+    stored block, when the client takes gzip and the page allows it; else uncompressed ("")."""
+    if _accepts_gzip(request):
+        encoded = _encodings(body, [len(value) for value in filled])
+        if "gzip-segments" in encoded:
+            return _gzip_with_values({"body": body, "encoded": encoded}, filled), "gzip"
+    pieces = _SLOT.split(body)
+    pieces[1::2] = filled
+    return b"".join(pieces), ""
 
 
 def _cache_get(key: str):

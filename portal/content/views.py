@@ -32,7 +32,7 @@ TOC_MIN_HEADINGS = 3
 
 
 @require_GET
-@cached_page
+@cached_page  # reads no query parameter: a page with a query is rendered, not stored
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     locale = get_language()
     found = article_lookup(slug, locale)
@@ -76,7 +76,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@cached_page(timeout=SEARCH_CACHE_SECONDS)
+@cached_page(timeout=SEARCH_CACHE_SECONDS, query=("q",))
 def search_page(request: HttpRequest) -> HttpResponse:
     locale = get_language()
     results = search_kb(request.GET.get("q", ""), locale)
@@ -89,7 +89,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cached_page(timeout=SEARCH_CACHE_SECONDS)  # ordered by helpful votes too, which do not replace the revision token
+@cached_page(timeout=SEARCH_CACHE_SECONDS, query=("page",))  # ordered by helpful votes too, which do not replace the revision token
 def topic(request: HttpRequest, topic: str) -> HttpResponse:
     """A topic's articles, TOPIC_PAGE_SIZE a page (?page=N); a page that does not exist is a 404."""
     if topic not in Topic.values:

@@ -178,7 +178,8 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
         entry = pagecache.lookup(key)
         if entry is not None:
             return _step_response(request, entry, position)
-        page = replace(page, ref_code=REF_CODE_SLOT if page.ref_code else "")
+    if page.ref_code:  # rendered as its slot, stored or not: the code is never compressed with anything else
+        page = replace(page, ref_code=REF_CODE_SLOT)
     if form is None:
         form = AnswerForm(node, initial={"answer": position.resolution.answer_at(node.id)})  # a checklist: unticked
     tools = step_tools_module.step_tools(
@@ -200,8 +201,8 @@ def _show(request: HttpRequest, flow: Flow, node: Node, form: AnswerForm | None 
             request, response, key, STEP_CACHE_SECONDS, slots={REF_CODE: REF_CODE_LENGTH})
         if entry is not None:
             return _step_response(request, entry, position)
-        # Not stored: this response alone, with its own code.
-        response.content = response.content.replace(REF_CODE_SLOT.encode(), position.walk.ref_code.encode())
+    # Not stored: this response alone, its code filled in apart from the rest of the page (pagecache.seal).
+    response = pagecache.seal(request, response, {REF_CODE: position.walk.ref_code})
     return _private(response, position.on_walk or staff or tools_query or (tools is not None and tools.time_dependent))
 
 
@@ -211,18 +212,18 @@ STEP_CACHE_SECONDS = 60 * 60 * 24
 REF_CODE = "ref_code"
 REF_CODE_SLOT = pagecache.slot(REF_CODE)
 REF_CODE_LENGTH = len("ABCD-2345")  # tracking/refcodes.py: two groups of four
-#: The only query parameters a stored step page may have (`stale=1`: the notice after a stale tab's answer).
-SHARED_QUERY = ("stale",)
+#: The only query a stored step page may have (`stale=1`: the notice after a stale tab's answer), with its value.
+SHARED_QUERY = {"stale": "1"}
 
 
 def _shared_step(request: HttpRequest, node: Node, form: AnswerForm | None, tools_query: bool) -> bool:
     """The page is a function of the key of `_step_key` (and the walk's code, filled in per response): a GET of a
     visitor whose page is not their own (no session: never staff, whose page has the copy-link bar; no message
-    waiting), without a tool's input or any other query than the stale-tab flag (the key has the query: any other
-    would make a stored page per made-up query, each compressed at Brotli's best once) and on a step that counts no
+    waiting), without a tool's input or any other query than `stale=1` (the key has the query string: any other would
+    make a stored page per made-up query, each compressed at Brotli's best once) and on a step that counts no
     date from now."""
     return (form is None and request.method in ("GET", "HEAD") and not tools_query
-            and all(name in SHARED_QUERY for name in request.GET)
+            and pagecache.stored_query(request, SHARED_QUERY)
             and not step_tools_module.counts_from_now(node)
             and settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES)
 

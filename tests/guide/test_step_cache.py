@@ -116,7 +116,8 @@ def test_a_gzipped_stored_page_with_a_code_decompresses_to_exactly_the_rendered_
 
 
 def test_a_page_with_a_code_goes_to_a_browser_as_the_stored_gzip_segments_without_compressing_it(monkeypatch):
-    """Never a first view (a walk reached it): no Brotli for every response; Brotli only for a Brotli-only client."""
+    """Never a first view (a walk reached it): no Brotli for every response (nor ever with a code: a client that
+    takes no gzip gets it uncompressed)."""
     walker = walked(TO_APPEAL)
     url = step_url("appeal_app")
     walker.get(url)  # stored
@@ -305,3 +306,67 @@ def test_a_walk_without_a_tracked_session_gets_its_own_page_without_a_code(rende
     page = untracked.get(url).content.decode()
     assert "data-session-ref" not in page and "data-code-request" in page and 'name="from_link"' not in page
     assert walk_state(tracked)["ref"] not in page and len(renders) == 2
+
+
+@pytest.mark.parametrize("headers, full", [
+    ({"HX-Request": "1"}, True),  # django-htmx counts only "true": a full page, never stored as the partial
+    ({"HX-Request": "true", "HX-History-Restore-Request": "1"}, False),  # a partial, never stored as a restore
+])
+def test_htmx_headers_that_are_not_true_never_store_the_wrong_page_for_real_htmx_requests(headers, full):
+    other, victim = walked(TO_APPEAL), walked(TO_APPEAL)
+    url = step_url("appeal_app")
+    odd = other.get(url, headers=headers).content.decode()
+    assert ("<html" in odd) is full
+    partial = victim.get(url, headers={"HX-Request": "true"}).content.decode()
+    restore = victim.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}).content.decode()
+    assert "<html" not in partial and partial.lstrip().startswith('<div id="step"')
+    assert "<html" in restore and "hx-swap-oob" not in restore
+    assert code_of(partial) == code_of(restore) == walk_state(victim)["ref"]
+
+
+@pytest.mark.parametrize("query", ["?junk=1", "?stale=2", "?stale=1&stale=1", "?stale=1&", "?&", "?stale=%31"])
+def test_a_step_with_any_query_but_exactly_stale_1_is_rendered_and_not_stored(monkeypatch, query):
+    stored = []
+    monkeypatch.setattr(pagecache, "_cache_set", lambda key, entry, timeout: stored.append(key))
+    assert Client().get(step_url("product") + query).status_code == 200
+    assert stored == []
+    Client().get(step_url("product") + "?stale=1")
+    Client().get(step_url("product"))
+    assert len(stored) == 2
+
+
+def _code_in_stored_blocks(response, code: str) -> bool:
+    """Every time the page shows the code, its bytes sit in a stored deflate block (RFC 1951 3.2.4) of the gzip
+    member: the block's header, then the code as it is."""
+    data, value = response.content, code.encode()
+    header = b"\x00" + len(value).to_bytes(2, "little") + (0xFFFF ^ len(value)).to_bytes(2, "little")
+    return data.count(header + value) == data.count(value) == gzip.decompress(data).count(value) > 0
+
+
+@pytest.mark.parametrize("accept", ["br", "gzip", "gzip, deflate, br, zstd", ""])
+@pytest.mark.parametrize("case", ["stored", "tool query", "reflected query", "messages"])
+def test_a_walks_code_is_never_compressed_together_with_anything_else(monkeypatch, accept, case):
+    """BREACH: the code goes in a stored deflate block of a gzip response, or uncompressed; never in a Brotli (or
+    wholly compressed) stream with text an attacker can make the page reflect (the query: og:url, tool input)."""
+    walker = walked(TO_APPEAL)
+    url = step_url("appeal_app")
+    query = {"stored": {}, "tool query": {"website": "GUESS"}, "reflected query": {"x": "GUESS"}}.get(case, {})
+    if case == "messages":
+        walker.cookies["messages"] = "x"  # a message waiting: the page is the visitor's own, not stored
+    walker.get(url, query)  # stored, where it may be
+    response = walker.get(url, query, headers={"Accept-Encoding": accept})
+    code = walk_state(walker)["ref"]
+    page = _decoded(response)
+    assert code_of(page) == code
+    if query:
+        assert "GUESS" in page
+    encoding = response.get("Content-Encoding", "")
+    assert encoding in ("gzip", "")
+    if encoding == "gzip":
+        assert _code_in_stored_blocks(response, code)
+    assert encoding == ("gzip" if "gzip" in accept else "")
+
+
+def test_a_page_without_a_code_is_still_compressed_by_the_middleware():
+    response = Client().get(step_url("product"), {"x": "1"}, headers={"Accept-Encoding": "br"})
+    assert response["Content-Encoding"] == "br" and "<html" in brotli.decompress(response.content).decode()

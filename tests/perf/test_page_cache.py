@@ -211,3 +211,43 @@ def test_every_token_of_the_request_is_taken_out_of_a_stored_page_wherever_it_is
     stored = entry["body"].decode()
     assert token not in stored and stored.count(PLACEHOLDER) == 2
     assert other_secret_token in stored and "a" * 64 in stored  # not this request's: left as they are
+
+
+@pytest.mark.parametrize("url, query", [
+    ("/it/", "?junk=1"), ("/it/", "?&"), (ARTICLE, "?utm_source=x"),
+    ("/it/search/", "?q=ricorso&junk=1"), ("/it/search/", "?q=ricorso&q=blocco"), ("/it/search/", "?q=ricorso&"),
+])
+def test_a_public_page_with_a_query_its_view_does_not_read_is_rendered_and_not_stored(monkeypatch, imported, url,
+                                                                                      query):
+    from portal import pagecache
+
+    stored = []
+    monkeypatch.setattr(pagecache, "_cache_set", lambda key, entry, timeout: stored.append(key))
+    response = Client().get(url + query)
+    assert response.status_code == 200 and "<html" in response.content.decode()
+    assert stored == []
+    plain = "?q=ricorso" if "search" in url else ""
+    assert Client().get(url + plain).status_code == 200 and len(stored) == 1
+
+
+def test_a_topic_page_number_is_stored_and_an_unread_parameter_is_not(monkeypatch, imported):
+    from portal import pagecache
+
+    stored = []
+    monkeypatch.setattr(pagecache, "_cache_set", lambda key, entry, timeout: stored.append(key))
+    topic = "/it/topics/" + __import__("portal.content.models", fromlist=["Topic"]).Topic.values[0] + "/"
+    assert Client().get(topic + "?page=1&junk=2").status_code == 200 and stored == []
+    assert Client().get(topic + "?page=1").status_code == 200 and len(stored) == 1
+
+
+def test_a_public_page_asked_with_an_htmx_header_that_is_not_true_is_stored_as_the_full_page(monkeypatch, imported):
+    from portal import pagecache
+
+    stored = []
+    real = pagecache._cache_set
+    monkeypatch.setattr(pagecache, "_cache_set", lambda key, entry, timeout: (stored.append(key),
+                                                                               real(key, entry, timeout)))
+    full = Client().get("/it/", headers={"HX-Request": "1"}).content
+    assert Client().get("/it/").content == full and len(stored) == 1  # django-htmx counts only "true": no htmx
+    Client().get("/it/", headers={"HX-Request": "true"})
+    assert len(stored) == 2
