@@ -258,7 +258,7 @@ def main() -> int:
         print(note)
     if args.write:
         write_section(args.write, rows, text, problems, notes)
-    return 0  # a benchmark reports; timing goals are never a failing check (PROTOCOL decision 7)
+    return 0  # a benchmark reports; timing goals are never a failing check (speed goals live in bench/, never in tests)
 
 
 def write_section(path: Path, rows: list[dict], text: str, problems: list[str], notes: list[str]) -> None:

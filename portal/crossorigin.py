@@ -1,4 +1,4 @@
-"""Cross-origin protection for the public anonymous POSTs, without a token in the page (PROTOCOL decision 6).
+"""Cross-origin protection for the public anonymous POSTs, without a token in the page.
 
 The public forms (start a walk, answer a step, get a reference code, vote, check a template) are protected the way
 Go 1.25's `net/http.CrossOriginProtection` protects a whole site (https://words.filippo.io/csrf/; OWASP's CSRF

@@ -67,7 +67,7 @@ SEARCH_CACHE_SECONDS = 600
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    # Anything that must run on every search (counting the query, PROTOCOL decision 6) goes here, outside the page
+    # Anything that must run on every search (counting the query, without a write: a GET writes nothing) goes here, outside the page
     # cache: a cache hit skips everything in search_page, whose query and hit count come back stored with the page.
     response = search_page(request)
     meta = getattr(response, "page_meta", None)

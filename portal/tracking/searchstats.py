@@ -4,7 +4,7 @@ Privacy first: `normalize_query` runs before anything is kept, even in memory. I
 URLs, e-mail addresses, phone numbers and every digit, so a query like "bloccato 333 123 4567" is stored as
 "bloccato" and a query of only a phone number is not stored at all.
 
-No search GET writes to the database (PROTOCOL decision 6): `count_search` and `count_open` add to a process-local,
+No search GET writes to the database (a GET writes nothing): `count_search` and `count_open` add to a process-local,
 thread-safe buffer (a `CountBuffer` of counts.py, like the link-open counts); the buffer is written in ONE bulk upsert
 (INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n) at most every SEARCH_STATS_FLUSH_SECONDS or once it holds
 SEARCH_STATS_FLUSH_ENTRIES distinct queries, by a background thread of the process, and at exit. A crash (SIGKILL,

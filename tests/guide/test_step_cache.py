@@ -108,7 +108,7 @@ def test_a_gzipped_stored_page_with_a_code_decompresses_to_exactly_the_rendered_
     gzipped = walker.get(url, headers={"Accept-Encoding": "gzip"})
     plain = walker.get(url, headers={"Accept-Encoding": ""})
     assert gzipped["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
-    # The code sits in a stored deflate block, never compressed with the rest of the page (PROTOCOL decision 5).
+    # The code sits in a stored deflate block, never compressed with the rest of the page: BREACH, README "Caching and what makes a page cost one query".
     code = walk_state(walker)["ref"].encode()
     assert b"\x00" + len(code).to_bytes(2, "little") + (0xFFFF ^ len(code)).to_bytes(2, "little") + code \
         in gzipped.content
