@@ -91,7 +91,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cached_page(timeout=SEARCH_CACHE_SECONDS, query=("page",))  # ordered by helpful votes too, which do not replace the revision token
 def topic(request: HttpRequest, topic: str) -> HttpResponse:
-    """A topic's articles, TOPIC_PAGE_SIZE a page (?page=N); a page that does not exist is a 404."""
+    """A topic's articles, TOPIC_PAGE_SIZE a page (?page=N); a page that does not exist is a 404, another spelling
+    of a page number (?page=02) a redirect to it."""
     if topic not in Topic.values:
         raise Http404("no such topic")
     locale = get_language()
@@ -101,6 +102,9 @@ def topic(request: HttpRequest, topic: str) -> HttpResponse:
     except (InvalidPage, ValueError):
         raise Http404("no such page") from None
     base = topic_url(topic, locale)
+    if request.GET.get("page", str(page.number)) != str(page.number):
+        # "?page=02": the page's own address (each spelling would be a stored page of its own).
+        return redirect(f"{base}?page={page.number}" if page.number > 1 else base, permanent=True)
     url = article_urls(locale)
     return render(request, "content/topic.html", {
         "topic": topic, "topic_label": Topic(topic).label, "page": page,

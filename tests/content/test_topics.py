@@ -125,6 +125,12 @@ class TestTopicPage:
         response = client.get(f"/it/topics/capire/?page={page}")
         assert response.status_code == (400 if page == "%00" else 404)  # a NUL is refused at the edge (tests/edge)
 
+    @pytest.mark.parametrize("page, to", [("02", "?page=2"), ("+2", "?page=2"), (" 2", "?page=2"), ("01", "")])
+    def test_another_spelling_of_a_page_number_redirects_to_the_pages_own_address(self, client, imported, page, to):
+        add_articles(45)
+        response = client.get("/it/topics/capire/", {"page": page})
+        assert response.status_code == 301 and response["Location"] == "/it/topics/capire/" + to
+
     def test_unknown_topic_is_a_404(self, client, imported):
         assert client.get("/it/topics/nessuno/").status_code == 404
 
