@@ -161,7 +161,12 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Per worker. Stored pages (portal/pagecache.py: articles, topics, searches, a step per view state of a walk,
+    # each in two languages and as a full page and an htmx part) are about 20 KB each with their compressed forms:
+    # Django's default of 300 entries would drop step pages while searches come and go, and a dropped page costs a
+    # render and a Brotli-11 pass to store again. 2,000 is about 40 MB per worker; Redis shares one store instead.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_LOCMEM_MAX_ENTRIES", "2000"))}}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

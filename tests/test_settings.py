@@ -86,6 +86,13 @@ def test_the_cache_is_local_memory_unless_a_redis_url_is_set():
     assert cache_of(REDIS_URL="redis://a:6379/1", DJANGO_CACHE_URL="redis://b:6379/2")["LOCATION"] == "redis://b:6379/2"
 
 
+def test_the_local_memory_cache_keeps_more_than_djangos_300_pages():
+    """Stored step pages (one per view state, language and htmx form) outnumber Django's default of 300 entries; a
+    dropped page costs a render and a Brotli-11 pass to store again."""
+    assert cache_of()["OPTIONS"]["MAX_ENTRIES"] == 2000
+    assert cache_of(DJANGO_LOCMEM_MAX_ENTRIES="500")["OPTIONS"]["MAX_ENTRIES"] == 500
+
+
 def test_a_cache_url_that_is_not_redis_is_refused_at_start():
     code = "import portal.settings"
     result = subprocess.run([sys.executable, "-c", code], env={**BASE, "DJANGO_DEBUG": "1",
