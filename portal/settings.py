@@ -123,6 +123,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        # A kept connection is checked at a request's first query; the revision token's SELECT, the first query
+        # of every page, is that check (content/models.py TextRevision._read_token), so it costs no round trip.
         conn_health_checks=True,
     )
 }

@@ -3,11 +3,12 @@ exported back."""
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from html import unescape
 
-from django.db import connections, models, router
+from django.db import InterfaceError, OperationalError, connections, models, router
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +20,8 @@ from portal.flows.registry import step_ref
 from .markdown import render_markdown
 from .revision import current_token, token_replaced
 from .search_index import index_articles
+
+logger = logging.getLogger(__name__)
 
 
 def plain_text(html: str) -> str:
@@ -271,6 +274,22 @@ class TextRevision(models.Model):
             quote = connection.ops.quote_name
             sql = f"SELECT {quote('token')} FROM {quote(cls._meta.db_table)} WHERE {quote('id')} = 1"
             _TOKEN_SQL[connection.vendor] = sql
+        if connection.health_check_enabled and not connection.health_check_done and not connection.in_atomic_block \
+                and connection.connection is not None:
+            # The first query of a request on a kept connection: Django would first send SELECT 1 to check the
+            # connection (CONN_HEALTH_CHECKS), a second round trip on PostgreSQL for every page. This query is the
+            # check instead: if the server dropped the connection (a restart), it is closed and the query sent once
+            # more on a new one, which is what the health check would have done.
+            connection.health_check_done = True
+            try:
+                return cls._select_token(connection, sql)
+            except (InterfaceError, OperationalError):
+                logger.info("the kept database connection was gone; reconnecting", exc_info=True)
+                connection.close()
+        return cls._select_token(connection, sql)
+
+    @staticmethod
+    def _select_token(connection, sql: str) -> str:
         with connection.cursor() as cursor:
             cursor.execute(sql)
             row = cursor.fetchone()
