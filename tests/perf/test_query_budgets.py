@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.tracking import services
 from portal.tracking.models import LinkOpen
-from tests.guide.helpers import set_walk_state, start_url, step_url, walk_state
+from tests.guide.helpers import answer_to_first_outcome, set_walk_state, start_url, step_url, walk_state
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +58,7 @@ def test_an_outcome_with_the_walks_code_costs_at_most_one_query(client, imported
                                                                django_assert_max_num_queries):
     """A stored step page with the walk's code filled in per response (portal/guide/views.py): the revision token."""
     client.post(start_url())
-    node = flow.nodes[flow.start]
-    while not node.is_outcome:
-        answer = node.answers[0].id if node.answers else "continue"
-        client.post(step_url(node.id), {"answer": answer})
-        node = flow.nodes[node.target(answer)]
+    node = answer_to_first_outcome(client, flow)
     warm(client, step_url(node.id))
     with django_assert_max_num_queries(1):
         response = client.get(step_url(node.id))
