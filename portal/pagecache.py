@@ -81,7 +81,6 @@ from django.utils.translation import get_language
 logger = logging.getLogger(__name__)
 
 
-
 def slot(name: str) -> str:
     """Stands for a per-response value in a stored page; cannot occur in our HTML (a NUL byte never reaches a
     template). A view renders it where the value goes; `respond` fills in each response's own value."""

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.tracking import services
 from portal.tracking.models import LinkOpen
-from tests.guide.helpers import answer_to_first_outcome, set_walk_state, start_url, step_url, walk_state
+from tests.guide.helpers import answer_to_first_outcome, start_url, step_url, walk_state
 
 pytestmark = pytest.mark.django_db
 
