@@ -17,6 +17,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 
 _ACCEPTS_BR = re.compile(r"\bbr\b")
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as Django's GZipMiddleware reads it
 #: 0-11: 5 compresses a 15 KB page in a fraction of a millisecond, smaller than gzip's best.
 BROTLI_QUALITY = 5
 MIN_SIZE = 200
@@ -27,7 +28,7 @@ class CompressionMiddleware(GZipMiddleware):
         if getattr(response, "sealed", False):
             return response  # holds a walk's code, compressed apart from everything else or not at all (pagecache)
         if (response.streaming or len(response.content) < MIN_SIZE or response.has_header("Content-Encoding")
-                or not _ACCEPTS_BR.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))):
+                or not accepts_brotli(request)):
             return super().process_response(request, response)
         patch_vary_headers(response, ("Accept-Encoding",))
         compressed = brotli.compress(response.content, quality=BROTLI_QUALITY)
@@ -40,3 +41,12 @@ class CompressionMiddleware(GZipMiddleware):
             response.headers["ETag"] = "W/" + etag
         response.headers["Content-Encoding"] = "br"
         return response
+
+
+def accepts_brotli(request) -> bool:
+    """The client takes Brotli: what this middleware and the page cache (portal/pagecache.py) both go by."""
+    return bool(_ACCEPTS_BR.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def accepts_gzip(request) -> bool:
+    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))

@@ -78,6 +78,8 @@ from django.utils.html import escape
 from django.utils.http import http_date, urlencode
 from django.utils.translation import get_language
 
+from portal.compression import accepts_brotli, accepts_gzip
+
 logger = logging.getLogger(__name__)
 
 
@@ -96,8 +98,6 @@ _TOKEN_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSR
 #: A page without a token is compressed once, when stored: Brotli's best (about 10 ms for a 15 KB page, once per
 #: entry), 8-10 % smaller than the per-response quality.
 STORED_BROTLI_QUALITY = 11
-_ACCEPTS_BR = re.compile(r"\bbr\b")
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 #: gzip header (no name, no time, unknown OS).
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 #: Cookies that make a visitor's page their own (see the module docstring).
@@ -302,15 +302,10 @@ def _gzip_with_values(entry: dict, values: list[bytes]) -> bytes:
     return _GZIP_HEADER + b"".join(pieces) + _gzip_trailer(crc, size)
 
 
-def _accepts_gzip(request: HttpRequest) -> bool:
-    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
-
-
 def _accepted(request: HttpRequest) -> str:
-    accept = request.META.get("HTTP_ACCEPT_ENCODING", "")
-    if _ACCEPTS_BR.search(accept):
+    if accepts_brotli(request):
         return "br"
-    return "gzip" if _ACCEPTS_GZIP.search(accept) else ""
+    return "gzip" if accepts_gzip(request) else ""
 
 
 def respond(request: HttpRequest, entry: dict, values: dict[str, str] | None = None, *,
@@ -336,7 +331,7 @@ def respond(request: HttpRequest, entry: dict, values: dict[str, str] | None = N
         # Another CSRF secret or value is another page (the token's secret, not the token: that is masked afresh).
         varies = [request.META["CSRF_COOKIE"] if name == CSRF else values[name] for name in sorted(entry["lengths"])]
         etag = hashlib.sha256("\x1f".join([etag, *varies]).encode()).hexdigest()[:32]
-        if encoding == "br" and CSRF not in entry["lengths"] and _accepts_gzip(request):
+        if encoding == "br" and CSRF not in entry["lengths"] and accepts_gzip(request):
             # A page with a walk's value is never a first view (a walk reached it): the stored gzip segments, some
             # 8 % bigger than Brotli, cost no compression, where Brotli would compress the page for every response.
             encoding = "gzip"
@@ -391,7 +386,7 @@ def seal(request: HttpRequest, response: HttpResponse, values: dict[str, str]) -
 def _sealed(request: HttpRequest, body: bytes, filled: list[bytes]) -> tuple[bytes, str]:
     """`body` with its slots filled, and its Content-Encoding: gzip segments around the values, each value in a
     stored block, when the client takes gzip and the page allows it; else uncompressed ("")."""
-    if _accepts_gzip(request):
+    if accepts_gzip(request):
         encoded = _encodings(body, [len(value) for value in filled])
         if "gzip-segments" in encoded:
             return _gzip_with_values({"body": body, "encoded": encoded}, filled), "gzip"
