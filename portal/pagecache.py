@@ -117,7 +117,7 @@ def cached_page(view=None, *, timeout: int = DEFAULT_TIMEOUT, query: tuple[str, 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not _cacheable(request) or not stored_query(request, query):
+            if not anonymous_get(request) or not stored_query(request, query):
                 return view(request, *args, **kwargs)
             try:
                 key = page_key(request)
@@ -196,11 +196,14 @@ def stored_query(request: HttpRequest, names: tuple[str, ...] | dict[str, str]) 
     return raw == urlencode([(name, values[0]) for name, values in pairs])
 
 
-def _cacheable(request: HttpRequest) -> bool:
+def anonymous_get(request: HttpRequest, *, keyed: tuple[str, ...] = ()) -> bool:
+    """A GET or HEAD of a visitor whose page may be everyone's: no session (never a signed-in staff member) and none
+    of PERSONAL_COOKIES, but those in `keyed`, which the caller puts in its own key (a step's vote)."""
     if request.method not in ("GET", "HEAD"):
         return False
     cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and not any(name in cookies for name in PERSONAL_COOKIES)
+    return settings.SESSION_COOKIE_NAME not in cookies and not any(
+        name in cookies for name in PERSONAL_COOKIES if name not in keyed)
 
 
 def lookup(key: str) -> dict | None:

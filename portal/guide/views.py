@@ -7,7 +7,6 @@ import functools
 from dataclasses import dataclass, fields, replace
 from html import unescape
 
-from django.conf import settings
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
@@ -219,13 +218,12 @@ SHARED_QUERY = {"stale": "1"}
 def _shared_step(request: HttpRequest, node: Node, form: AnswerForm | None, tools_query: bool) -> bool:
     """The page is a function of the key of `_step_key` (and the walk's code, filled in per response): a GET of a
     visitor whose page is not their own (no session: never staff, whose page has the copy-link bar; no message
-    waiting), without a tool's input or any other query than `stale=1` (the key has the query string: any other would
+    waiting; the vote is in the key), without a tool's input or any other query than `stale=1` (the key has the query string: any other would
     make a stored page per made-up query, each compressed at Brotli's best once) and on a step that counts no
     date from now."""
-    return (form is None and request.method in ("GET", "HEAD") and not tools_query
+    return (form is None and pagecache.anonymous_get(request, keyed=("votes",)) and not tools_query
             and pagecache.stored_query(request, SHARED_QUERY)
-            and not step_tools_module.counts_from_now(node)
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES)
+            and not step_tools_module.counts_from_now(node))
 
 
 def _step_key(request: HttpRequest, page: StepPage, position: Position) -> str | None:
